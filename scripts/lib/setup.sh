@@ -1,0 +1,56 @@
+# Shared by scripts/test and scripts/sweep: install what a fresh Debian/Ubuntu machine lacks,
+# then configure and build. Sourced, not run.
+
+FA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+log() { printf '\033[1m[fa-versus]\033[0m %s\n' "$*" >&2; }
+
+# A LibTorch with CUDA inside Python's torch (the GPU image) beats Debian's CPU-only libtorch-dev.
+python_torch_prefix() {
+  command -v python3 >/dev/null 2>&1 || return 1
+  python3 - <<'PY' 2>/dev/null
+import torch
+if torch.version.cuda is None:
+    raise SystemExit(1)
+print(torch.utils.cmake_prefix_path)
+PY
+}
+
+ensure_packages() {
+  local wanted=(cmake ninja-build g++ libbenchmark-dev libgtest-dev libfmt-dev nlohmann-json3-dev
+                libcli11-dev)
+  [ -n "$(python_torch_prefix)" ] || wanted+=(libtorch-dev)
+  [ "${FA_WITH_CHROMIUM:-1}" = 1 ] && wanted+=(chromium)
+  local missing=()
+  for package in "${wanted[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+# configure_and_build BUILD_DIR [extra cmake args...]
+configure_and_build() {
+  local build_dir=$1
+  shift
+  local args=(-S "$FA_ROOT" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release)
+  local torch_prefix
+  torch_prefix=$(python_torch_prefix) && args+=("-DCMAKE_PREFIX_PATH=$torch_prefix")
+  if [ -x /usr/local/cuda/bin/nvcc ] && ! command -v nvcc >/dev/null 2>&1; then
+    args+=(-DCMAKE_CUDA_COMPILER=/usr/local/cuda/bin/nvcc)
+  fi
+  log "configuring $build_dir"
+  cmake "${args[@]}" "$@" >"$build_dir.configure.log" 2>&1 || {
+    cat "$build_dir.configure.log"
+    return 1
+  }
+  grep 'fa-versus:' "$build_dir.configure.log" >&2 || true
+  log "building $build_dir"
+  cmake --build "$build_dir" -j "${FA_JOBS:-$(nproc)}"
+}
