@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "core/attention_params.h"
+#include "sdpa/sdpa_variants.h"
 #include "v2_6_3/mha_fwd.h"
 #include "v2_7_0/flash_attn_func.h"
 
@@ -35,10 +37,16 @@ AttentionOutputs forward_v270(const at::Tensor& q, const at::Tensor& k, const at
 const std::vector<Variant>& all_variants() {
   static const std::vector<Variant> variants = {
       {"v2.6.3", "flash-attn 2.6.3 style: checks and head_dim padding inside the C++ entry",
-       &forward_v263, nullptr},
+       &forward_v263, nullptr, kCoreKernelNameTag},
       {"v2.7.0",
        "flash-attn 2.7.0 style: host-side prechecks, then a registered op through the dispatcher",
-       &forward_v270, nullptr},
+       &forward_v270, nullptr, kCoreKernelNameTag},
+      {"sdpa-flash", "LibTorch's FlashAttention-2 (at::_scaled_dot_product_flash_attention)",
+       &sdpa::flash_forward, &sdpa::unavailable_reason, ""},
+      {"sdpa-cudnn", "cuDNN's fused attention (at::_scaled_dot_product_cudnn_attention)",
+       &sdpa::cudnn_forward, &sdpa::unavailable_reason, ""},
+      {"sdpa-efficient", "memory-efficient attention (at::_scaled_dot_product_efficient_attention)",
+       &sdpa::efficient_forward, &sdpa::unavailable_reason, ""},
   };
   return variants;
 }

@@ -31,6 +31,9 @@ struct Variant {
   std::string_view summary;  // one line for --help and reports
   AttentionForwardFn forward = nullptr;
   UnavailableReasonFn unavailable_reason = nullptr;  // nullptr: runs everywhere
+  // Substring of the name of the kernel whose device time is `kernel_us`; empty: every kernel
+  // the call launches.
+  std::string_view kernel_name_tag;
 };
 
 const std::vector<Variant>& all_variants();

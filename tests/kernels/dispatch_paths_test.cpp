@@ -22,7 +22,7 @@ AttentionOutputs run_variant(const char* name, const Qkv& qkv, bool causal = fal
 }
 
 TEST(VariantRegistry, ListsBothPathsByName) {
-  EXPECT_EQ(variant_names(), "v2.6.3, v2.7.0");
+  EXPECT_EQ(variant_names(), "v2.6.3, v2.7.0, sdpa-flash, sdpa-cudnn, sdpa-efficient");
   ASSERT_NE(find_variant("v2.6.3"), nullptr);
   ASSERT_NE(find_variant("v2.7.0"), nullptr);
   EXPECT_EQ(find_variant("v2.8.0"), nullptr);
@@ -182,6 +182,33 @@ TEST(RegisteredOp, RejectsOptionsTheStandInDoesNotImplement) {
   EXPECT_THROW(
       typed_op().call(qkv.q, qkv.k, qkv.v, 0.0, 0.25, false, 64, 0, 0.0, c10::nullopt, false),
       c10::Error);
+}
+
+}  // namespace
+}  // namespace fa::testing
+
+namespace fa::testing {
+namespace {
+
+TEST(ReferenceVariants, SdpaBackendsMatchReferenceOrSayWhyNot) {
+  for (const char* name : {"sdpa-flash", "sdpa-cudnn", "sdpa-efficient"}) {
+    const Variant* variant = find_variant(name);
+    ASSERT_NE(variant, nullptr) << name;
+    const at::Device device = cuda_available() ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
+    const std::string reason = variant->unavailable_reason(device);
+    if (!reason.empty()) {
+      EXPECT_FALSE(cuda_available() && device.is_cuda()) << name << ": " << reason;
+      continue;
+    }
+    const uint64_t seed = fresh_seed();
+    SCOPED_TRACE(std::string(name) + ", seed " + std::to_string(seed));
+    QkvShape shape;
+    shape.seqlen_q = shape.seqlen_k = 150;
+    const Qkv qkv = random_qkv(shape, at::kHalf, device, seed);
+    const AttentionOutputs result = variant->forward(qkv.q, qkv.k, qkv.v, AttentionOptions{});
+    const Reference ref = reference_attention(qkv.q, qkv.k, qkv.v, 0.25, false);
+    EXPECT_LT(relative_error(result.out, ref.out), 5e-3);
+  }
 }
 
 }  // namespace
