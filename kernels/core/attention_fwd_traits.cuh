@@ -1,0 +1,88 @@
+#pragma once
+// Compile-time shape of one attention forward kernel instantiation: tile sizes, warp layout,
+// fragment counts and the shared-memory layout. The per-head_dim choices are in
+// AttentionFwdConfig below; docs/kernel-notes.md says why each was picked.
+#include <cstddef>
+
+namespace fa {
+
+template <int kHeadDim_, int kBlockM_, int kBlockN_, int kNWarps_, int kMinBlocksPerSm_,
+          typename Element_>
+struct AttentionFwdTraits {
+  using Element = Element_;
+  static constexpr int kHeadDim = kHeadDim_;  // padded head_dim (columns >= head_dim are zero)
+  static constexpr int kBlockM = kBlockM_;    // query rows per CTA
+  static constexpr int kBlockN = kBlockN_;    // keys per K/V tile
+  static constexpr int kNWarps = kNWarps_;
+  static constexpr int kNThreads = kNWarps * 32;
+  static constexpr int kMinBlocksPerSm = kMinBlocksPerSm_;  // __launch_bounds__ hint
+
+  // Each warp owns kWarpRows consecutive query rows: kMTiles mma tiles of 16 rows.
+  static constexpr int kWarpRows = kBlockM / kNWarps;
+  static constexpr int kMTiles = kWarpRows / 16;
+  static constexpr int kNTiles = kBlockN / 8;      // n8 tiles of S per K/V tile
+  static constexpr int kKeyChunks = kBlockN / 16;  // 16-key chunks: k16 steps of O += P V
+  static constexpr int kQkSteps = kHeadDim / 16;   // k16 steps of S = Q K^T
+  static constexpr int kDTiles = kHeadDim / 8;     // n8 tiles of O
+  static constexpr int kRowChunks = kHeadDim / 8;  // 16-byte chunks per shared-memory row
+
+  // Shared memory: rows of kHeadDim elements padded by 8 (16 bytes), so the 8 row addresses of
+  // an ldmatrix (and the fragment stores of the epilogue) fall into 8 distinct 4-bank groups.
+  static constexpr int kRowElems = kHeadDim + 8;
+  static constexpr int kRowBytes = kRowElems * 2;
+  static constexpr int kStages = 2;  // K/V tiles in flight: tile n+1 loads while n computes
+  static constexpr int kQElems = kBlockM * kRowElems;
+  static constexpr int kKvTileElems = kBlockN * kRowElems;
+  static constexpr size_t kSmemBytes =
+      static_cast<size_t>(kQElems + 2 * kStages * kKvTileElems) * sizeof(Element);
+
+  // Q fragments stay in registers for the whole K/V loop when they are few; else each tile
+  // reloads them from shared memory (head_dim 128 and 256 need the registers for O).
+  static constexpr bool kQInRegisters = kMTiles * kHeadDim <= 128;
+
+  static_assert(sizeof(Element) == 2, "fp16 or bf16 elements");
+  static_assert(kHeadDim % 16 == 0 && kHeadDim >= 16 && kHeadDim <= 256, "head_dim tile");
+  static_assert(kBlockM % (16 * kNWarps) == 0, "each warp owns whole 16-row mma tiles");
+  static_assert(kBlockN % 16 == 0, "K/V tiles are whole 16-key chunks");
+  static_assert(kDTiles % 2 == 0 && kNTiles % 2 == 0, "ldmatrix.x4 loads n8 tiles in pairs");
+};
+
+// The tile configuration per padded head_dim (16, 32, 64, 128, 256).
+template <int kHeadDim, typename Element>
+struct AttentionFwdConfig;
+
+// Registers per thread and spills of every instantiation are in docs/kernel-notes.md.
+// head_dim 16: the kernel is bound by exponentials (MUFU.EX2, 16 per clock per SM), not by tensor
+// cores or shared memory. 128 x 128 tiles on 8 warps (one m16 tile per warp): S takes 64 registers,
+// the kernel fits in 128, so two CTAs (16 warps) share an SM; long K/V tiles amortise the per-tile
+// work (row max shuffles, rescale, barrier).
+template <typename Element>
+struct AttentionFwdConfig<16, Element> {
+  using Traits = AttentionFwdTraits<16, 128, 128, 8, 2, Element>;
+};
+// head_dim 32 and 64: two m16 tiles per warp, so every K/V fragment read from shared memory feeds
+// two mma and shared-memory traffic stays below the exponential and mma time; 4 warps, about 250
+// registers, two CTAs per SM (flash-attn 2 uses 128 x 128 on 4 warps for these head_dims).
+template <typename Element>
+struct AttentionFwdConfig<32, Element> {
+  using Traits = AttentionFwdTraits<32, 128, 128, 4, 1, Element>;
+};
+template <typename Element>
+struct AttentionFwdConfig<64, Element> {
+  using Traits = AttentionFwdTraits<64, 128, 64, 4, 2, Element>;
+};
+// head_dim 128: 128-row tiles on 4 warps like flash-attn 2 (K/V read from L2 three times at seqlen
+// 300, not five as with 64-row tiles); O takes 128 registers, so 32-key tiles keep S at 32 and the
+// kernel without spills (128 x 64 spilled).
+template <typename Element>
+struct AttentionFwdConfig<128, Element> {
+  using Traits = AttentionFwdTraits<128, 128, 32, 4, 1, Element>;
+};
+// head_dim 256: O alone takes 128 registers per thread: one m16 tile per warp, 64 x 32 tiles,
+// about 100 KB of shared memory so two CTAs fit on an SM.
+template <typename Element>
+struct AttentionFwdConfig<256, Element> {
+  using Traits = AttentionFwdTraits<256, 64, 32, 4, 2, Element>;
+};
+
+}  // namespace fa
