@@ -1,0 +1,40 @@
+#include "metric.h"
+
+namespace fa::report {
+
+std::string_view metric_name(Metric metric) {
+  switch (metric) {
+    case Metric::e2e:
+      return "e2e";
+    case Metric::kernel:
+      return "kernel";
+    case Metric::host:
+      return "host";
+    case Metric::overhead:
+      return "overhead";
+  }
+  return "?";
+}
+
+std::string_view metric_counter(Metric metric) {
+  switch (metric) {
+    case Metric::e2e:
+      return "e2e_us";
+    case Metric::kernel:
+      return "kernel_us";
+    case Metric::host:
+      return "host_us";
+    case Metric::overhead:
+      return "overhead_us";
+  }
+  return "?";
+}
+
+std::optional<Metric> parse_metric(std::string_view name) {
+  for (const Metric metric : kAllMetrics) {
+    if (metric_name(metric) == name) return metric;
+  }
+  return std::nullopt;
+}
+
+}  // namespace fa::report

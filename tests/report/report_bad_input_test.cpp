@@ -1,0 +1,206 @@
+// Every kind of bad report gives one ReportError line: "<path>: <problem>".
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "report/report.h"
+
+namespace fa::report {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The problem text of the error `parse_report` throws for `text`, checked to be one line that
+// starts with the source name.
+std::string problem_with(const std::string& text) {
+  try {
+    parse_report(text, "bad.json");
+  } catch (const ReportError& error) {
+    const std::string message = error.what();
+    EXPECT_EQ(message.rfind("bad.json: ", 0), 0u) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    EXPECT_EQ(error.path(), "bad.json");
+    return message;
+  }
+  ADD_FAILURE() << "no ReportError for: " << text.substr(0, 200);
+  return "";
+}
+
+std::string one_row(const std::string& fields) {
+  return R"({"benchmarks": [{"name": "fwd/v2.6.3/b:2/s:50/h:16/d:16/fp16/eager", )" + fields +
+         "}]}";
+}
+
+TEST(ReportBadInput, MalformedJson) {
+  EXPECT_NE(problem_with(R"({"benchmarks": [)").find("malformed JSON"), std::string::npos);
+  EXPECT_NE(problem_with("{,}").find("malformed JSON"), std::string::npos);
+  EXPECT_NE(problem_with("").find("empty file"), std::string::npos);
+  EXPECT_NE(problem_with("  \n").find("empty file"), std::string::npos);
+  EXPECT_NE(problem_with(std::string("{\"benchmarks\": \"\xff\"}")).find("malformed JSON"),
+            std::string::npos);
+}
+
+TEST(ReportBadInput, NotABenchmarkReport) {
+  EXPECT_NE(problem_with(R"({"foo": 1})").find("no \"benchmarks\" array"), std::string::npos);
+  EXPECT_NE(problem_with(R"({"benchmarks": {}})").find("no \"benchmarks\" array"),
+            std::string::npos);
+  EXPECT_NE(problem_with("[1, 2]").find("top level is array"), std::string::npos);
+  EXPECT_NE(problem_with(R"("text")").find("not a benchmark report"), std::string::npos);
+  EXPECT_NE(problem_with(R"({"benchmarks": []})").find("empty"), std::string::npos);
+  EXPECT_NE(problem_with(R"({"context": 3, "benchmarks": [{"name": "a", "real_time": 1,
+                            "time_unit": "ns"}]})")
+                .find("\"context\" is number"),
+            std::string::npos);
+  EXPECT_NE(problem_with(R"({"benchmarks": [1]})").find("benchmarks[0] is number"),
+            std::string::npos);
+  EXPECT_NE(
+      problem_with(R"({"benchmarks": [{"real_time": 1, "time_unit": "ns"}]})").find("no \"name\""),
+      std::string::npos);
+}
+
+TEST(ReportBadInput, ZeroNegativeNanAndInfiniteTimes) {
+  EXPECT_NE(problem_with(one_row(R"("real_time": 0, "time_unit": "ns")")).find("real_time is 0"),
+            std::string::npos);
+  EXPECT_NE(problem_with(one_row(R"("real_time": -3.5, "time_unit": "ns")"))
+                .find("real_time is -3.5; times must be positive"),
+            std::string::npos);
+  // Google Benchmark writes non-finite doubles as bare tokens, which is not JSON.
+  EXPECT_NE(problem_with(one_row(R"("real_time": NaN, "time_unit": "ns")"))
+                .find("benchmarks[0] (fwd/v2.6.3/b:2/s:50/h:16/d:16/fp16/eager).real_time is NaN"),
+            std::string::npos);
+  EXPECT_NE(problem_with(one_row(R"("real_time": -NaN, "time_unit": "ns")")).find("is NaN"),
+            std::string::npos);
+  EXPECT_NE(
+      problem_with(one_row(R"("real_time": Infinity, "time_unit": "ns")")).find("is infinite"),
+      std::string::npos);
+  EXPECT_NE(
+      problem_with(one_row(R"("real_time": -Infinity, "time_unit": "ns")")).find("is infinite"),
+      std::string::npos);
+  EXPECT_NE(problem_with(one_row(R"("real_time": 1e308, "time_unit": "s")")).find("infinite"),
+            std::string::npos);
+  EXPECT_NE(problem_with(one_row(R"("real_time": 10, "time_unit": "ns", "host_us": 0)"))
+                .find("host_us is 0"),
+            std::string::npos);
+  EXPECT_NE(problem_with(one_row(R"("real_time": 10, "time_unit": "ns", "kernel_us": NaN)"))
+                .find("kernel_us is NaN"),
+            std::string::npos);
+  EXPECT_NE(problem_with(one_row(R"("real_time": 10, "time_unit": "ns", "overhead_us": -Infinity)"))
+                .find("overhead_us is infinite"),
+            std::string::npos);
+  EXPECT_NE(problem_with(one_row(R"("real_time": 10, "time_unit": "ns", "e2e_us": NaN)"))
+                .find("e2e_us is NaN"),
+            std::string::npos);
+}
+
+TEST(ReportBadInput, MissingOrWrongTimeFields) {
+  EXPECT_NE(problem_with(one_row(R"("real_time": "fast", "time_unit": "ns")"))
+                .find("real_time is string, expected a number"),
+            std::string::npos);
+  EXPECT_NE(problem_with(one_row(R"("real_time": 1)")).find("no \"time_unit\""), std::string::npos);
+  EXPECT_NE(problem_with(one_row(R"("real_time": 1, "time_unit": "fortnights")"))
+                .find("time_unit \"fortnights\" is not one of ns, us, ms, s"),
+            std::string::npos);
+  EXPECT_NE(problem_with(one_row(R"("time_unit": "ns")")).find("no \"real_time\""),
+            std::string::npos);
+  EXPECT_NE(problem_with(one_row(R"("real_time": 1, "time_unit": "ns", "run_type": "other")"))
+                .find("run_type is \"other\""),
+            std::string::npos);
+}
+
+TEST(ReportBadInput, OtherSchemaVersion) {
+  EXPECT_NE(problem_with(R"({"context": {"fa_versus_schema": 2}, "benchmarks": [
+                             {"name": "a", "real_time": 1, "time_unit": "ns"}]})")
+                .find("fa_versus_schema is 2"),
+            std::string::npos);
+}
+
+TEST(ReportBadInput, HostileShapesAreBounded) {
+  // Deep nesting: refused before any recursive walk could exhaust the stack.
+  const std::string deep =
+      "{\"benchmarks\": " + std::string(200000, '[') + std::string(200000, ']') + "}";
+  EXPECT_NE(problem_with(deep).find("nested deeper than"), std::string::npos);
+  // A control character in a name would break one-line messages and tables.
+  EXPECT_NE(problem_with(R"({"benchmarks": [{"name": "a\nb", "real_time": 1, "time_unit": "ns"}]})")
+                .find("control character"),
+            std::string::npos);
+  // Too many rows for one case: the statistics' cost stays bounded.
+  std::string rows;
+  for (std::size_t i = 0; i <= kMaxSamplesPerCase; ++i) {
+    rows += std::string(i == 0 ? "" : ",") + R"({"name":"a","real_time":1,"time_unit":"ns"})";
+  }
+  EXPECT_NE(problem_with("{\"benchmarks\": [" + rows + "]}").find("more than"), std::string::npos);
+}
+
+class ReportFiles : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "fa-report-test-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
+  std::string write(const std::string& name, const std::string& text) {
+    const fs::path path = dir_ / name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path.string();
+  }
+  // The one-line message load_report throws for `path`.
+  static std::string load_problem(const std::string& path) {
+    try {
+      load_report(path);
+    } catch (const ReportError& error) {
+      const std::string message = error.what();
+      EXPECT_EQ(message.rfind(path + ": ", 0), 0u) << message;
+      EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+      return message;
+    }
+    ADD_FAILURE() << "no ReportError for " << path;
+    return "";
+  }
+  fs::path dir_;
+};
+
+TEST_F(ReportFiles, LoadsAGoodFile) {
+  const std::string path =
+      write("good.json", R"({"benchmarks": [{"name": "a", "real_time": 1, "time_unit": "ns"}]})");
+  EXPECT_EQ(load_report(path).path, path);
+}
+
+TEST_F(ReportFiles, MissingFile) {
+  EXPECT_NE(load_problem((dir_ / "absent.json").string()).find("no such file"), std::string::npos);
+}
+
+TEST_F(ReportFiles, DirectoryInsteadOfFile) {
+  fs::create_directory(dir_ / "folder.json");
+  EXPECT_NE(load_problem((dir_ / "folder.json").string()).find("is a directory"),
+            std::string::npos);
+}
+
+TEST_F(ReportFiles, UnreadableFile) {
+  if (::geteuid() == 0) GTEST_SKIP() << "running as root: permissions do not stop reads";
+  const std::string path = write("locked.json", "{}");
+  fs::permissions(path, fs::perms::none);
+  EXPECT_NE(load_problem(path).find("cannot read"), std::string::npos);
+}
+
+TEST_F(ReportFiles, FifoIsRefusedWithoutBlocking) {
+  const std::string path = (dir_ / "pipe.json").string();
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  EXPECT_NE(load_problem(path).find("not a regular file"), std::string::npos);
+}
+
+TEST_F(ReportFiles, FileLargerThanAnyReport) {
+  const std::string path = write("huge.json", std::string(kMaxReportBytes + 1, ' '));
+  EXPECT_NE(load_problem(path).find("larger than"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fa::report
