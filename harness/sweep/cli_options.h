@@ -1,0 +1,38 @@
+#pragma once
+// fa-sweep's command line (CLI11). Flags starting with --benchmark_ go to Google Benchmark.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fa::sweep {
+
+struct SweepOptions {
+  std::string config_path;
+  std::optional<std::vector<std::string>> variants;  // --variants a,b
+  std::optional<std::string> mode;                   // eager | graph | both
+  std::string backend = "auto";                      // auto | cuda | cpu
+  std::optional<int> repetitions;
+  std::optional<double> min_time_s;
+  std::optional<int> iterations;
+  std::string out;                          // empty: print only
+  std::string filter;                       // empty: every case
+  std::string kernel_timing = "after";      // after | inline | off
+  bool nvtx = true;                         // --no-nvtx: no per-case range
+  bool list = false;                        // --list: print the case names and exit
+  std::vector<std::string> benchmark_args;  // the --benchmark_* flags, verbatim
+};
+
+struct CommandLine {
+  bool run = false;  // false: exit with exit_code (after --help, or an error already printed)
+  int exit_code = 0;
+  SweepOptions options;
+};
+
+// Parses argv. --help prints the help (to stdout) and returns {run=false, exit_code=0}. A bad flag
+// throws UsageError("fa-sweep: <flag>: <problem>").
+CommandLine parse_command_line(int argc, const char* const* argv);
+
+// Splits "a,b,,c" into {"a", "b", "c"} (empty items dropped, spaces trimmed).
+std::vector<std::string> split_list(const std::string& text);
+
+}  // namespace fa::sweep

@@ -1,0 +1,149 @@
+// fa-sweep: run the sweep of a config, print progress and a summary table, write the report.
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sweep/benchmark_cases.h"
+#include "sweep/cli_options.h"
+#include "sweep/progress_reporter.h"
+#include "sweep/report_context.h"
+#include "sweep/report_output.h"
+#include "sweep/summary_table.h"
+#include "sweep/sweep_config.h"
+#include "sweep/sweep_plan.h"
+#include "variants.h"
+
+#ifdef FA_HAVE_CUPTI
+#include "sweep/cupti_kernel_timer.h"
+#endif
+
+namespace {
+
+using namespace fa::sweep;
+
+std::string quoted_command_line(int argc, char** argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) {
+    std::string argument = argv[i];
+    const bool plain =
+        argument.find_first_of(" \t'\"\\$*?()[]{}|&;<>") == std::string::npos && !argument.empty();
+    if (!plain) {
+      std::string escaped = "'";
+      for (const char c : argument) escaped += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      argument = escaped + "'";
+    }
+    line += (i == 0 ? "" : " ") + argument;
+  }
+  return line;
+}
+
+int run(int argc, char** argv) {
+  const CommandLine command_line = parse_command_line(argc, argv);
+  if (!command_line.run) return command_line.exit_code;
+  const SweepOptions& options = command_line.options;
+
+  SweepConfig config = load_sweep_config(options.config_path);
+  const CudaAvailability cuda =
+      options.backend == "cpu" ? CudaAvailability{false, "--backend cpu"} : detect_cuda();
+  const SweepPlan plan = make_sweep_plan(options, std::move(config), cuda);
+
+  if (options.list) {
+    for (const SweepCase& sweep_case : plan.cases) std::printf("%s\n", sweep_case.name.c_str());
+    if (!plan.skipped_modes_note.empty()) {
+      std::fprintf(stderr, "[fa-sweep] %s\n", plan.skipped_modes_note.c_str());
+    }
+    return 0;
+  }
+
+  std::unique_ptr<ReportFile> report;
+  if (!plan.out.empty()) report = std::make_unique<ReportFile>(plan.out);
+
+  // Google Benchmark's flags: ours, then the user's --benchmark_* flags.
+  const std::vector<std::string> benchmark_args = benchmark_arguments(
+      plan, report ? report->temporary_path() : std::string(), options.benchmark_args);
+  std::vector<char*> benchmark_argv;
+  std::vector<std::string> storage = benchmark_args;
+  for (std::string& argument : storage) benchmark_argv.push_back(argument.data());
+  benchmark_argv.push_back(nullptr);
+  int benchmark_argc = static_cast<int>(storage.size());
+  benchmark::Initialize(&benchmark_argc, benchmark_argv.data());
+  if (benchmark::ReportUnrecognizedArguments(benchmark_argc, benchmark_argv.data())) {
+    throw UsageError("fa-sweep: unrecognised --benchmark_* flag (see above)");
+  }
+
+  std::fprintf(stderr, "[fa-sweep] %s: %zu cases x %d repetitions on the %s backend (%s)\n",
+               plan.config.name.c_str(), plan.cases.size(), plan.repetitions,
+               backend_name(plan.backend),
+               (plan.iterations ? fmt::format("{} iterations", *plan.iterations)
+                                : fmt::format("{} s", plan.min_time_s))
+                   .append(" per repetition")
+                   .c_str());
+  if (!plan.skipped_modes_note.empty()) {
+    std::fprintf(stderr, "[fa-sweep] %s\n", plan.skipped_modes_note.c_str());
+  }
+
+  auto cases = std::make_unique<SweepCases>(plan);
+  cases->prepare(stderr);
+
+  RunFacts facts;
+  facts.kernel_timing = cases->kernel_timing();
+  facts.random_interleaving = random_interleaving_enabled(benchmark_args);
+  facts.command_line = quoted_command_line(argc, argv);
+  add_report_context(report_context(plan, facts));
+
+  ProgressTracker progress(static_cast<int>(plan.cases.size()) * plan.repetitions,
+                           static_cast<int>(plan.cases.size()), stderr);
+  cases->register_benchmarks(&progress);
+
+  const int color = ::isatty(::fileno(stdout)) ? benchmark::ConsoleReporter::OO_Color : 0;
+  SweepReporter display(static_cast<benchmark::ConsoleReporter::OutputOptions>(
+      benchmark::ConsoleReporter::OO_Tabular | color));
+  std::unique_ptr<benchmark::JSONReporter> json;
+  if (report) json = std::make_unique<benchmark::JSONReporter>();
+  benchmark::RunSpecifiedBenchmarks(&display, json.get());
+  benchmark::Shutdown();
+  cases->release();  // CUDA graphs and inputs go while the CUDA context is alive
+
+  std::vector<std::string> variant_names;
+  for (const fa::Variant* variant : plan.variants) variant_names.emplace_back(variant->name);
+  std::printf("\n%s", format_summary(display.records(), variant_names).c_str());
+  std::fflush(stdout);
+#ifdef FA_HAVE_CUPTI
+  if (facts.kernel_timing == "cupti") {
+    std::fprintf(stderr, "[fa-sweep] CUPTI: %s\n", CuptiKernelTimer::attribution_summary().c_str());
+  }
+#endif
+
+  int status = 0;
+  for (const std::string& failed : failed_cases(display.records())) {
+    const bool skipped = failed.find(": skipped: ") != std::string::npos;
+    std::fprintf(stderr, "[fa-sweep] %s %s\n", skipped ? "not run:" : "FAILED:", failed.c_str());
+    if (!skipped) status = 1;
+  }
+  if (report) {
+    report->commit();
+    std::fprintf(stderr, "[fa-sweep] report: %s\n", report->final_path().c_str());
+  }
+  return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const UsageError& error) {
+    std::fprintf(stderr, "%s\n", error.what());
+    return 2;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "fa-sweep: %s\n", error.what());
+    return 1;
+  }
+}

@@ -1,0 +1,292 @@
+#include "sweep/sweep_config.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "variants.h"
+
+namespace fa::sweep {
+namespace {
+
+using nlohmann::json;
+
+// Collects the file name so every check reads as one line.
+class Checker {
+ public:
+  explicit Checker(std::string path) : path_(std::move(path)) {}
+
+  [[noreturn]] void fail(const std::string& field, const std::string& problem) const {
+    throw UsageError(path_ + ": " + field + ": " + problem);
+  }
+
+  // A JSON value shown briefly in a message.
+  static std::string shown(const json& value) {
+    std::string text = value.dump();
+    if (text.size() > 40) text = text.substr(0, 37) + "...";
+    return text;
+  }
+
+  static const char* type_name(const json& value) {
+    if (value.is_number_float()) return "a number with a fraction";
+    return value.type_name();
+  }
+
+  int positive_int(const json& value, const std::string& field) const {
+    if (!value.is_number_integer()) {
+      fail(field,
+           std::string("must be a positive integer, got ") + type_name(value) + " " + shown(value));
+    }
+    if (value.is_number_unsigned() ? value.get<uint64_t>() > std::numeric_limits<int>::max()
+                                   : (value.get<int64_t>() > std::numeric_limits<int>::max())) {
+      fail(field, "must be at most " + std::to_string(std::numeric_limits<int>::max()) + ", got " +
+                      shown(value));
+    }
+    const int64_t number = value.get<int64_t>();
+    if (number <= 0) fail(field, "must be positive, got " + std::to_string(number));
+    return static_cast<int>(number);
+  }
+
+  int non_negative_int(const json& value, const std::string& field) const {
+    if (value.is_number_integer() && value.get<int64_t>() == 0) return 0;
+    if (value.is_number_integer() && value.get<int64_t>() < 0) {
+      fail(field, "must be zero or positive, got " + shown(value));
+    }
+    return positive_int(value, field);
+  }
+
+  double number(const json& value, const std::string& field, bool allow_zero) const {
+    if (!value.is_number()) {
+      fail(field, std::string("must be a number, got ") + value.type_name() + " " + shown(value));
+    }
+    const double number = value.get<double>();
+    if (!(number > 0.0) && !(allow_zero && number == 0.0)) {
+      fail(field, std::string("must be ") + (allow_zero ? "zero or positive" : "positive") +
+                      ", got " + shown(value));
+    }
+    return number;
+  }
+
+  std::string string(const json& value, const std::string& field) const {
+    if (!value.is_string()) {
+      fail(field, std::string("must be a string, got ") + value.type_name() + " " + shown(value));
+    }
+    return value.get<std::string>();
+  }
+
+  std::vector<int> axis(const json& value, const std::string& field) const {
+    if (!value.is_array()) {
+      fail(field, std::string("must be a list of positive integers, got ") + value.type_name());
+    }
+    if (value.empty()) fail(field, "must not be empty");
+    std::vector<int> numbers;
+    std::set<int> seen;
+    for (size_t i = 0; i < value.size(); ++i) {
+      const std::string element = field + "[" + std::to_string(i) + "]";
+      const int number = positive_int(value[i], element);
+      if (!seen.insert(number).second) fail(element, "duplicate value " + std::to_string(number));
+      numbers.push_back(number);
+    }
+    return numbers;
+  }
+
+  std::vector<std::string> string_list(const json& value, const std::string& field) const {
+    if (!value.is_array()) {
+      fail(field, std::string("must be a list of strings, got ") + value.type_name());
+    }
+    if (value.empty()) fail(field, "must not be empty");
+    std::vector<std::string> strings;
+    for (size_t i = 0; i < value.size(); ++i) {
+      const std::string element = field + "[" + std::to_string(i) + "]";
+      std::string text = string(value[i], element);
+      if (std::find(strings.begin(), strings.end(), text) != strings.end()) {
+        fail(element, "duplicate value \"" + text + "\"");
+      }
+      strings.push_back(std::move(text));
+    }
+    return strings;
+  }
+
+  // Rejects keys outside `known` (a typo must not silently fall back to a default).
+  void only_keys(const json& object, const std::string& where,
+                 const std::vector<std::string>& known) const {
+    for (const auto& item : object.items()) {
+      if (std::find(known.begin(), known.end(), item.key()) == known.end()) {
+        std::string list;
+        for (const std::string& key : known) list += (list.empty() ? "" : ", ") + key;
+        fail(where.empty() ? item.key() : where + "." + item.key(),
+             "unknown key (known keys: " + list + ")");
+      }
+    }
+  }
+
+ private:
+  std::string path_;
+};
+
+// "line 3, column 7" for a byte offset (nlohmann reports offsets).
+std::string line_and_column(const std::string& text, size_t offset) {
+  offset = std::min(offset, text.size());
+  size_t line = 1, column = 1;
+  for (size_t i = 0; i + 1 < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+}  // namespace
+
+std::string content_hash(const std::string& bytes) {
+  uint64_t hash = 0xcbf29ce484222325ull;
+  for (const unsigned char byte : bytes) {
+    hash ^= byte;
+    hash *= 0x100000001b3ull;
+  }
+  return fmt::format("fnv1a64:{:016x}", hash);
+}
+
+SweepConfig load_sweep_config(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    throw UsageError(path + ": (file): cannot read (" + std::strerror(errno) + ")");
+  }
+  std::ostringstream text;
+  text << file.rdbuf();
+  if (file.bad()) throw UsageError(path + ": (file): read failed");
+  return parse_sweep_config(text.str(), path);
+}
+
+SweepConfig parse_sweep_config(const std::string& text, const std::string& path) {
+  const Checker check(path);
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const json::parse_error& error) {
+    // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..."
+    const std::string what = error.what();
+    std::smatch match;
+    if (std::regex_search(what, match, std::regex("at (line [0-9]+, column [0-9]+): (.*)$"))) {
+      check.fail(match[1].str(), "invalid JSON: " + match[2].str());
+    }
+    check.fail(line_and_column(text, error.byte), "invalid JSON: " + what);
+  }
+  if (!root.is_object()) {
+    check.fail("(root)", std::string("must be a JSON object, got ") + root.type_name());
+  }
+  check.only_keys(
+      root, "",
+      {"name", "description", "grid", "dtype", "causal", "variants", "modes", "repetitions",
+       "min_time_s", "iterations", "warmup_iterations", "warmup_s", "kernel_samples", "seed"});
+
+  SweepConfig config;
+  config.path = path;
+  config.content_hash = content_hash(text);
+
+  for (const char* required : {"name", "grid", "variants"}) {
+    if (!root.contains(required)) check.fail(required, "missing (required)");
+  }
+  config.name = check.string(root["name"], "name");
+  if (config.name.empty()) check.fail("name", "must not be empty");
+  if (root.contains("description")) {
+    config.description = check.string(root["description"], "description");
+  }
+
+  const json& grid = root["grid"];
+  if (!grid.is_object()) {
+    check.fail("grid", std::string("must be an object with batch, seqlen, heads and embed, got ") +
+                           grid.type_name());
+  }
+  check.only_keys(grid, "grid", {"batch", "seqlen", "heads", "embed"});
+  for (const char* axis : {"batch", "seqlen", "heads", "embed"}) {
+    if (!grid.contains(axis)) check.fail(std::string("grid.") + axis, "missing (required)");
+  }
+  config.grid.batch = check.axis(grid["batch"], "grid.batch");
+  config.grid.seqlen = check.axis(grid["seqlen"], "grid.seqlen");
+  config.grid.heads = check.axis(grid["heads"], "grid.heads");
+  config.grid.embed = check.axis(grid["embed"], "grid.embed");
+  for (const int embed : config.grid.embed) {
+    for (const int heads : config.grid.heads) {
+      if (embed % heads != 0) {
+        check.fail("grid.embed", "embed " + std::to_string(embed) + " is not divisible by heads " +
+                                     std::to_string(heads) + " (head_dim = embed / heads)");
+      }
+      if (embed / heads > 256) {
+        check.fail("grid.embed", "head_dim = embed / heads = " + std::to_string(embed) + " / " +
+                                     std::to_string(heads) + " = " + std::to_string(embed / heads) +
+                                     " exceeds 256");
+      }
+    }
+  }
+
+  if (root.contains("dtype")) {
+    config.dtype = check.string(root["dtype"], "dtype");
+    if (config.dtype != "fp16" && config.dtype != "bf16") {
+      check.fail("dtype", "must be \"fp16\" or \"bf16\", got \"" + config.dtype + "\"");
+    }
+  }
+  if (root.contains("causal")) {
+    if (!root["causal"].is_boolean()) {
+      check.fail("causal", std::string("must be true or false, got ") + root["causal"].type_name() +
+                               " " + Checker::shown(root["causal"]));
+    }
+    config.causal = root["causal"].get<bool>();
+  }
+
+  config.variants = check.string_list(root["variants"], "variants");
+  for (size_t i = 0; i < config.variants.size(); ++i) {
+    if (fa::find_variant(config.variants[i]) == nullptr) {
+      check.fail(
+          "variants[" + std::to_string(i) + "]",
+          "unknown variant \"" + config.variants[i] + "\" (known: " + fa::variant_names() + ")");
+    }
+  }
+
+  if (root.contains("modes")) {
+    config.modes = check.string_list(root["modes"], "modes");
+    for (size_t i = 0; i < config.modes.size(); ++i) {
+      if (config.modes[i] != "eager" && config.modes[i] != "graph") {
+        check.fail("modes[" + std::to_string(i) + "]",
+                   "must be \"eager\" or \"graph\", got \"" + config.modes[i] + "\"");
+      }
+    }
+  }
+
+  if (root.contains("repetitions")) {
+    config.repetitions = check.positive_int(root["repetitions"], "repetitions");
+  }
+  if (root.contains("min_time_s")) {
+    config.min_time_s = check.number(root["min_time_s"], "min_time_s", /*allow_zero=*/false);
+  }
+  if (root.contains("iterations")) {
+    config.iterations = check.positive_int(root["iterations"], "iterations");
+  }
+  if (root.contains("warmup_iterations")) {
+    config.warmup_iterations =
+        check.non_negative_int(root["warmup_iterations"], "warmup_iterations");
+  }
+  if (root.contains("warmup_s")) {
+    config.warmup_s = check.number(root["warmup_s"], "warmup_s", /*allow_zero=*/true);
+  }
+  if (root.contains("kernel_samples")) {
+    config.kernel_samples = check.positive_int(root["kernel_samples"], "kernel_samples");
+  }
+  if (root.contains("seed")) {
+    config.seed = check.non_negative_int(root["seed"], "seed");
+  }
+  return config;
+}
+
+}  // namespace fa::sweep

@@ -1,0 +1,52 @@
+#pragma once
+// A sweep configuration (configs/*.json): the grid of problem sizes and the defaults of a run.
+// Loading validates everything; an error is one line `<file>: <field>: <problem>`.
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace fa::sweep {
+
+// A bad config, flag or output path: main prints what() and exits with status 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct SweepGrid {
+  std::vector<int> batch;
+  std::vector<int> seqlen;
+  std::vector<int> heads;
+  std::vector<int> embed;  // head_dim = embed / heads
+};
+
+struct SweepConfig {
+  std::string path;  // as given on the command line
+  std::string name;
+  std::string description;
+  SweepGrid grid;
+  std::string dtype = "fp16";  // "fp16" | "bf16"
+  bool causal = false;
+  std::vector<std::string> variants;
+  std::vector<std::string> modes{"eager"};  // "eager" and/or "graph"
+  int repetitions = 10;
+  double min_time_s = 0.2;        // timed seconds per repetition (Google Benchmark min_time)
+  std::optional<int> iterations;  // a fixed iteration count per repetition instead
+  int warmup_iterations = 3;      // untimed calls before each repetition ...
+  double warmup_s = 0.0;          // ... and for at least this long
+  int kernel_samples = 10;        // traced calls per repetition that give kernel_us
+  int64_t seed = 0;               // seeds the random inputs
+  std::string content_hash;       // "fnv1a64:<16 hex digits>" of the file's bytes
+};
+
+// Reads and validates `path`. Throws UsageError("<path>: <field>: <problem>").
+SweepConfig load_sweep_config(const std::string& path);
+// The same from text already read (`path` only names the source in messages).
+SweepConfig parse_sweep_config(const std::string& text, const std::string& path);
+
+// "fnv1a64:" + 16 lowercase hex digits of the 64-bit FNV-1a hash of `bytes`.
+std::string content_hash(const std::string& bytes);
+
+}  // namespace fa::sweep

@@ -1,0 +1,222 @@
+// GPU only: CUPTI kernel timing against an independent measurement, attribution in eager and
+// CUDA-graph launches, and a short fa-sweep run on the CUDA backend. Skipped, saying why, where
+// the build has no CUDA LibTorch or CUPTI, or LibTorch sees no GPU.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "test_support.h"
+
+#if defined(FA_WITH_CUDA) && defined(FA_HAVE_CUPTI)
+#define FA_GPU_TESTS 1
+#include <ATen/ATen.h>
+#include <ATen/cuda/CUDAContext.h>
+#include <cuda_runtime_api.h>
+#include <torch/cuda.h>
+
+#include "common/core_call.h"
+#include "core/attention_fwd_cuda.h"
+#include "core/attention_params.h"
+#include "core/cuda_check.h"
+#include "sweep/cupti_kernel_timer.h"
+#endif
+
+namespace fa::sweep {
+namespace {
+
+#define FA_REQUIRE_GPU()                        \
+  do {                                          \
+    if (!gpu_available()) {                     \
+      GTEST_SKIP() << gpu_unavailable_reason(); \
+    }                                           \
+  } while (0)
+
+#ifdef FA_GPU_TESTS
+bool gpu_available() {
+  return torch::cuda::is_available();
+}
+std::string gpu_unavailable_reason() {
+  return "LibTorch sees no CUDA device";
+}
+#else
+bool gpu_available() {
+  return false;
+}
+std::string gpu_unavailable_reason() {
+  return "this build has no CUDA LibTorch and CUPTI (FA_WITH_CUDA, FA_HAVE_CUPTI): the GPU tests "
+         "run on the GPU machine";
+}
+#endif
+
+#ifdef FA_GPU_TESTS
+double median_of(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values.empty() ? 0.0 : values[values.size() / 2];
+}
+
+// A large case (batch 256, seqlen 300, 16 heads, head_dim 16, fp16): its kernel runs long enough
+// that an event pair around one launch measures the kernel, not host gaps.
+struct LargeCase {
+  at::Tensor q, k, v, out, lse;
+  fa::AttentionParams params;
+
+  LargeCase() {
+    const auto options = at::TensorOptions().device(at::kCUDA).dtype(at::kHalf);
+    q = at::randn({256, 300, 16, 16}, options);
+    k = at::randn({256, 300, 16, 16}, options);
+    v = at::randn({256, 300, 16, 16}, options);
+    out = at::empty_like(q);
+    lse = at::empty({256, 16, 300}, options.dtype(at::kFloat));
+    params = fa::make_attention_params(q, k, v, out, lse, 0.25, false);
+  }
+};
+
+cudaStream_t current_stream() {
+  return at::cuda::getCurrentCUDAStream().stream();
+}
+
+template <typename Launch>
+std::vector<double> cupti_samples(const std::string& filter, int count, Launch launch) {
+  CuptiKernelTimer timer(filter);
+  timer.begin_phase();
+  for (int i = 0; i < count; ++i) {
+    timer.begin_iteration();
+    launch();
+    FA_CUDA_CHECK(cudaStreamSynchronize(current_stream()));
+    timer.end_iteration();
+  }
+  return timer.end_phase();
+}
+#endif
+
+TEST(GpuTiming, CuptiKernelTimeMatchesAnEventPairAroundOneLaunch) {
+  FA_REQUIRE_GPU();
+#ifdef FA_GPU_TESTS
+  const LargeCase large;
+  const cudaStream_t stream = current_stream();
+  for (int i = 0; i < 5; ++i) fa::launch_attention_fwd(large.params, stream);
+  FA_CUDA_CHECK(cudaStreamSynchronize(stream));
+
+  const std::vector<double> cupti = cupti_samples(
+      fa::kCoreKernelNameTag, 20, [&] { fa::launch_attention_fwd(large.params, stream); });
+
+  cudaEvent_t start, stop;
+  FA_CUDA_CHECK(cudaEventCreate(&start));
+  FA_CUDA_CHECK(cudaEventCreate(&stop));
+  std::vector<double> events;
+  for (int i = 0; i < 20; ++i) {
+    FA_CUDA_CHECK(cudaEventRecord(start, stream));
+    fa::launch_attention_fwd(large.params, stream);
+    FA_CUDA_CHECK(cudaEventRecord(stop, stream));
+    FA_CUDA_CHECK(cudaEventSynchronize(stop));
+    float milliseconds = 0;
+    FA_CUDA_CHECK(cudaEventElapsedTime(&milliseconds, start, stop));
+    events.push_back(milliseconds * 1e3);
+  }
+  cudaEventDestroy(start);
+  cudaEventDestroy(stop);
+
+  const double cupti_us = median_of(cupti), event_us = median_of(events);
+  RecordProperty("cupti_us", std::to_string(cupti_us));
+  RecordProperty("event_us", std::to_string(event_us));
+  EXPECT_GT(cupti_us, 0.0);
+  EXPECT_NEAR(cupti_us, event_us, 0.10 * event_us)
+      << "CUPTI " << cupti_us << " us, event pair " << event_us << " us";
+#endif
+}
+
+TEST(GpuTiming, KernelsAreAttributedToTheirIterationAndFilteredByName) {
+  FA_REQUIRE_GPU();
+#ifdef FA_GPU_TESTS
+  const LargeCase large;
+  const cudaStream_t stream = current_stream();
+  auto two_kernels = [&] {
+    fa::launch_empty_kernel(stream);
+    fa::launch_attention_fwd(large.params, stream);
+  };
+  two_kernels();
+  FA_CUDA_CHECK(cudaStreamSynchronize(stream));
+  const std::vector<double> core = cupti_samples(fa::kCoreKernelNameTag, 8, two_kernels);
+  const std::vector<double> empty = cupti_samples("empty_kernel", 8, two_kernels);
+  const std::vector<double> both = cupti_samples("", 8, two_kernels);
+  ASSERT_EQ(core.size(), 8u);
+  for (size_t i = 0; i < core.size(); ++i) {
+    EXPECT_GT(core[i], 0.0);
+    EXPECT_GT(empty[i], 0.0);
+    EXPECT_LT(empty[i], core[i]);
+  }
+  EXPECT_GT(median_of(both), median_of(core));
+  // An iteration without a matching kernel is an error, not a zero.
+  EXPECT_THROW(cupti_samples("no_such_kernel", 2, two_kernels), std::runtime_error);
+#endif
+}
+
+TEST(GpuTiming, GraphKernelsCarryTheGraphLaunchsIteration) {
+  FA_REQUIRE_GPU();
+#ifdef FA_GPU_TESTS
+  const LargeCase large;
+  cudaStream_t side = nullptr;
+  FA_CUDA_CHECK(cudaStreamCreateWithFlags(&side, cudaStreamNonBlocking));
+  cudaGraph_t graph = nullptr;
+  cudaGraphExec_t exec = nullptr;
+  FA_CUDA_CHECK(cudaStreamBeginCapture(side, cudaStreamCaptureModeGlobal));
+  fa::launch_attention_fwd(large.params, side);
+  FA_CUDA_CHECK(cudaStreamEndCapture(side, &graph));
+  FA_CUDA_CHECK(cudaGraphInstantiate(&exec, graph, 0));
+  const cudaStream_t stream = current_stream();
+  FA_CUDA_CHECK(cudaGraphLaunch(exec, stream));
+  FA_CUDA_CHECK(cudaStreamSynchronize(stream));
+
+  const std::vector<double> replays = cupti_samples(
+      fa::kCoreKernelNameTag, 10, [&] { FA_CUDA_CHECK(cudaGraphLaunch(exec, stream)); });
+  const std::vector<double> eager = cupti_samples(
+      fa::kCoreKernelNameTag, 10, [&] { fa::launch_attention_fwd(large.params, stream); });
+  cudaGraphExecDestroy(exec);
+  cudaGraphDestroy(graph);
+  cudaStreamDestroy(side);
+  EXPECT_NEAR(median_of(replays), median_of(eager), 0.10 * median_of(eager));
+  const std::string summary = CuptiKernelTimer::attribution_summary();
+  RecordProperty("cupti_attribution", summary);
+  std::printf("CUPTI attribution: %s\n", summary.c_str());
+#endif
+}
+
+// fa-sweep on the CUDA backend, eager and graph, both kernel-timing phases: every case has a
+// kernel time, below its end-to-end time.
+TEST(GpuTiming, SweepReportsKernelTimeInEveryCase) {
+  FA_REQUIRE_GPU();
+  for (const char* timing : {"after", "inline"}) {
+    SCOPED_TRACE(timing);
+    const test::TempDir dir;
+    const std::string out = dir.file("gpu.json");
+    const test::ProcessResult result =
+        test::run_sweep({"--config", test::configs_dir() + "/article.json", "--backend", "cuda",
+                         "--mode", "both", "--filter", "b:(2|256)/s:(50|300)/", "--repetitions",
+                         "2", "--min-time", "0.02", "--kernel-timing", timing, "--out", out});
+    ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+    const nlohmann::json report = nlohmann::json::parse(test::read_file(out));
+    EXPECT_EQ(report["context"]["backend"], "cuda");
+    EXPECT_EQ(report["context"]["kernel_timing"], "cupti");
+    EXPECT_NE(report["context"]["gpu_name"], "none (cpu backend)");
+    int rows = 0, graph_rows = 0;
+    for (const nlohmann::json& row : report["benchmarks"]) {
+      if (row["run_type"] != "iteration") continue;
+      SCOPED_TRACE(row.dump());
+      ASSERT_FALSE(row.value("error_occurred", false));
+      const double e2e = row["e2e_us"], kernel = row["kernel_us"], host = row["host_us"];
+      EXPECT_GT(kernel, 0.0);
+      EXPECT_LT(kernel, e2e);
+      EXPECT_LE(host, e2e);
+      ++rows;
+      if (row["label"].get<std::string>().find("/graph") != std::string::npos) ++graph_rows;
+    }
+    EXPECT_EQ(rows, 2 * 2 * (4 * 2 + 1));  // 2 repetitions x 2 modes x (4 shapes x 2 + floor)
+    EXPECT_EQ(graph_rows, rows / 2);
+  }
+}
+
+}  // namespace
+}  // namespace fa::sweep

@@ -1,0 +1,239 @@
+// fa-sweep as a user runs it (a subprocess): exit codes and messages of bad input, the CPU
+// backend sweep of configs/smoke.json end to end with its JSON report, and what an interrupted
+// run leaves behind.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "test_support.h"
+
+namespace fa::sweep {
+namespace {
+
+using nlohmann::json;
+using test::file_exists;
+using test::list_directory;
+using test::read_file;
+using test::run_sweep;
+using test::split_lines;
+using test::TempDir;
+using test::write_file;
+
+std::string smoke() {
+  return test::configs_dir() + "/smoke.json";
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST(SweepCli, HelpExplainsEveryFlag) {
+  const test::ProcessResult result = run_sweep({"--help"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  for (const char* flag :
+       {"--config", "--variants", "--mode", "--backend", "--repetitions", "--min-time",
+        "--iterations", "--out", "--filter", "--kernel-timing", "--no-nvtx", "--list",
+        "--benchmark_", "Examples:", "e2e_us", "host_us", "kernel_us", "overhead_us"}) {
+    EXPECT_TRUE(contains(result.out, flag)) << flag << "\n" << result.out;
+  }
+}
+
+TEST(SweepCli, BadConfigExitsTwoNamingFileAndField) {
+  const TempDir dir;
+  struct Bad {
+    std::string content;
+    std::string field;
+  };
+  const std::vector<Bad> bad = {
+      {R"({"name": "x", "grid": {"batch": [2], "seqlen": [50], "heads": [16], "embed": [250]},
+          "variants": ["v2.6.3"]})",
+       "grid.embed"},
+      {R"({"name": "x", "grid": {"batch": [], "seqlen": [50], "heads": [16], "embed": [256]},
+          "variants": ["v2.6.3"]})",
+       "grid.batch"},
+      {R"({"name": "x", "grid": {"batch": [2], "seqlen": [50], "heads": [16], "embed": [256]},
+          "variants": ["v2.6.3"], "colour": "red"})",
+       "colour"},
+      {R"({"name": "x", "grid": {"batch": [2], "seqlen": [50], "heads": [16], "embed": [256]},
+          "variants": ["flash3"]})",
+       "variants[0]"},
+  };
+  for (size_t i = 0; i < bad.size(); ++i) {
+    const std::string path = dir.file("bad" + std::to_string(i) + ".json");
+    write_file(path, bad[i].content);
+    const test::ProcessResult result = run_sweep({"--config", path, "--out", dir.file("r.json")});
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+    const std::vector<std::string> lines = split_lines(result.err);
+    ASSERT_EQ(lines.size(), 1u) << result.err;
+    EXPECT_EQ(lines[0].rfind(path + ": " + bad[i].field + ": ", 0), 0u) << lines[0];
+    EXPECT_FALSE(file_exists(dir.file("r.json")));
+  }
+  const test::ProcessResult missing = run_sweep({"--config", dir.file("none.json")});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_TRUE(contains(missing.err, dir.file("none.json") + ": (file): cannot read"))
+      << missing.err;
+  // Only the temporary config files: nothing was written.
+  EXPECT_EQ(list_directory(dir.path()).size(), bad.size());
+}
+
+TEST(SweepCli, BadFlagsExitTwo) {
+  const TempDir dir;
+  struct Bad {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const std::vector<Bad> bad = {
+      {{"--mode", "lazy"}, "fa-sweep: --mode: must be eager, graph or both"},
+      {{"--backend", "cuda"}, "fa-sweep: --backend: cuda is not available"},
+      {{"--filter", "b:999/"}, "fa-sweep: --filter: 'b:999/' matches none"},
+      {{"--variants", "v2.6.3,flash3"}, "fa-sweep: --variants: unknown variant 'flash3'"},
+      {{"--benchmark_filter=b:2"}, "fa-sweep: --benchmark_filter: set by fa-sweep"},
+      {{"--benchmark_frobnicate=1"}, "unrecognised --benchmark_* flag"},
+      {{"--out", dir.file("no/such/dir/r.json")}, "fa-sweep: --out: "},
+      {{"--out", dir.path()}, "is a directory"},
+  };
+  for (const Bad& one : bad) {
+    std::vector<std::string> args{"--config", smoke(), "--backend", "auto"};
+    if (one.args.front() == "--backend") args.resize(2);
+    args.insert(args.end(), one.args.begin(), one.args.end());
+    const test::ProcessResult result = run_sweep(args);
+    if (one.args.front() == "--backend" && result.exit_code == 0) continue;  // a GPU is here
+    EXPECT_EQ(result.exit_code, 2) << one.message << "\n" << result.err;
+    EXPECT_TRUE(contains(result.err, one.message)) << result.err;
+  }
+  EXPECT_TRUE(list_directory(dir.path()).empty());
+}
+
+TEST(SweepCli, ListPrintsCaseNames) {
+  const test::ProcessResult result = run_sweep({"--config", smoke(), "--backend", "cpu", "--list"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(split_lines(result.out), (std::vector<std::string>{
+                                         "fwd/empty/b:2/s:50/h:4/d:16/fp16/eager",
+                                         "fwd/v2.6.3/b:2/s:50/h:4/d:16/fp16/eager",
+                                         "fwd/v2.7.0/b:2/s:50/h:4/d:16/fp16/eager",
+                                         "fwd/v2.6.3/b:4/s:50/h:4/d:16/fp16/eager",
+                                         "fwd/v2.7.0/b:4/s:50/h:4/d:16/fp16/eager",
+                                     }));
+}
+
+// The CI sweep: every case, every repetition row, every counter, the context.
+TEST(SweepCli, CpuSmokeSweepEndToEnd) {
+  const TempDir dir;
+  const std::string out = dir.file("smoke.json");
+  // A backslash in an argument: the command line in the context must stay valid JSON.
+  const test::ProcessResult result =
+      run_sweep({"--config", smoke(), "--backend", "cpu", "--out", out, "--filter", "fwd/\\w"});
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_EQ(list_directory(dir.path()), std::vector<std::string>{"smoke.json"});
+
+  // Progress while it runs, the summary table at the end.
+  EXPECT_TRUE(contains(result.err, "repetition 15 of 15")) << result.err;
+  EXPECT_TRUE(contains(result.out, "fa-sweep summary")) << result.out;
+  EXPECT_TRUE(contains(result.out, "e2e v2.6.3")) << result.out;
+  EXPECT_TRUE(contains(result.out, "v2.7.0/v2.6.3")) << result.out;
+  EXPECT_TRUE(contains(result.out, "floor fwd/empty/")) << result.out;
+
+  const json report = json::parse(read_file(out));
+  const json& context = report.at("context");
+  EXPECT_EQ(context.at("fa_versus_schema"), 1);
+  EXPECT_EQ(context.at("config_name"), "smoke");
+  EXPECT_EQ(context.at("config_path"), smoke());
+  EXPECT_EQ(context.at("config_hash").get<std::string>().rfind("fnv1a64:", 0), 0u);
+  EXPECT_EQ(context.at("backend"), "cpu");
+  EXPECT_EQ(context.at("mode"), "eager");
+  EXPECT_EQ(context.at("variants"), "v2.6.3,v2.7.0");
+  EXPECT_EQ(context.at("repetitions"), "3");
+  EXPECT_EQ(context.at("random_interleaving"), "true");
+  EXPECT_EQ(context.at("kernel_timing"), "cpu-core-steady-clock");
+  EXPECT_EQ(context.at("gpu_name"), "none (cpu backend)");
+  for (const char* key : {"libtorch_version", "git_commit", "benchmark_library_version",
+                          "command_line", "nvtx_case_ranges", "counter_statistic", "date"}) {
+    EXPECT_TRUE(context.contains(key)) << key;
+  }
+  EXPECT_TRUE(contains(context.at("command_line").get<std::string>(), "fwd/\\w"));
+
+  const std::set<std::string> cases = {
+      "fwd/empty/b:2/s:50/h:4/d:16/fp16/eager", "fwd/v2.6.3/b:2/s:50/h:4/d:16/fp16/eager",
+      "fwd/v2.7.0/b:2/s:50/h:4/d:16/fp16/eager", "fwd/v2.6.3/b:4/s:50/h:4/d:16/fp16/eager",
+      "fwd/v2.7.0/b:4/s:50/h:4/d:16/fp16/eager"};
+  std::map<std::string, int> repetition_rows, median_rows;
+  for (const json& row : report.at("benchmarks")) {
+    const std::string label = row.at("label");
+    ASSERT_TRUE(cases.count(label)) << label;
+    EXPECT_EQ(row.at("name").get<std::string>().rfind(label + "/manual_time", 0), 0u);
+    EXPECT_FALSE(row.value("error_occurred", false)) << row.dump();
+    EXPECT_EQ(row.at("time_unit"), "us");
+    if (row.at("run_type") == "aggregate") {
+      if (row.at("aggregate_name") == "median") ++median_rows[label];
+      continue;
+    }
+    ++repetition_rows[label];
+    SCOPED_TRACE(row.dump());
+    EXPECT_GT(row.at("iterations").get<int64_t>(), 0);
+    EXPECT_GT(row.at("real_time").get<double>(), 0.0);
+    const double e2e = row.at("e2e_us"), host = row.at("host_us"), kernel = row.at("kernel_us"),
+                 overhead = row.at("overhead_us");
+    EXPECT_GT(e2e, 0.0);
+    EXPECT_GT(host, 0.0);
+    EXPECT_LE(host, e2e);  // per iteration host <= e2e, so their medians too
+    EXPECT_GT(kernel, 0.0);
+    EXPECT_NEAR(overhead, e2e - kernel, 1e-9 * e2e);
+    const bool floor = label.rfind("fwd/empty/", 0) == 0;
+    EXPECT_EQ(row.contains("tflops"), !floor);
+    EXPECT_EQ(row.contains("gbps"), !floor);
+    if (!floor) {
+      EXPECT_GT(row.at("tflops").get<double>(), 0.0);
+      EXPECT_GT(row.at("gbps").get<double>(), 0.0);
+    }
+  }
+  for (const std::string& name : cases) {
+    EXPECT_EQ(repetition_rows[name], 3) << name;  // every repetition row is kept
+    EXPECT_EQ(median_rows[name], 1) << name;
+  }
+}
+
+TEST(SweepCli, UnavailableVariantsAreSkippedWithTheirReason) {
+  const test::ProcessResult result =
+      run_sweep({"--config", smoke(), "--backend", "cpu", "--variants", "v2.6.3,sdpa-flash",
+                 "--iterations", "2", "--repetitions", "2", "--filter", "b:2/"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_TRUE(contains(result.err, "fwd/sdpa-flash/b:2/s:50/h:4/d:16/fp16/eager: skipped: "))
+      << result.err;
+  EXPECT_TRUE(contains(result.out, "skipped: ")) << result.out;
+}
+
+// Ctrl-C in the middle of a run: no half report, and the previous report survives.
+TEST(SweepCli, InterruptedRunKeepsThePreviousReport) {
+  const TempDir dir;
+  const std::string out = dir.file("report.json");
+  write_file(out, "{\"previous\": true}");
+  const pid_t pid =
+      test::start_process({test::sweep_binary(), "--config", smoke(), "--backend", "cpu", "--out",
+                           out, "--min-time", "0.5", "--repetitions", "50"},
+                          dir.file("stdout"), dir.file("stderr"));
+  const std::string temporary = out + ".tmp." + std::to_string(pid);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!file_exists(temporary) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(file_exists(temporary)) << read_file(dir.file("stderr"));
+  // Let it get into the benchmarks (Google Benchmark has opened the file by then).
+  while (!contains(read_file(dir.file("stderr")), "repetition 1 of") &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  const test::ProcessResult result = test::wait_process(pid);
+  EXPECT_EQ(result.signal, SIGINT) << read_file(dir.file("stderr"));
+  EXPECT_FALSE(file_exists(temporary));
+  EXPECT_EQ(read_file(out), "{\"previous\": true}");
+}
+
+}  // namespace
+}  // namespace fa::sweep
