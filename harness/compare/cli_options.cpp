@@ -1,0 +1,191 @@
+#include "cli_options.h"
+
+#include <cmath>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+namespace fa::compare {
+namespace {
+
+constexpr const char* kDescription =
+    "fa-compare: compare fa-sweep (or any Google Benchmark) JSON reports case by case: ratio of "
+    "medians with a bootstrap 95% interval, two-sided Mann-Whitney U test, verdict per case, "
+    "summaries per seq length, markdown for CI, an HTML report with plots.";
+
+constexpr const char* kExamples = R"(Examples:
+  fa-compare results/base.json results/new.json
+      two runs, case by case (matched by name)
+  fa-compare results/run.json --baseline v2.6.3 --contender v2.7.0
+      two variants inside one run (matched by the case without its variant)
+  fa-compare base.json new.json --format markdown >> "$GITHUB_STEP_SUMMARY"
+  fa-compare base.json new.json --fail-on regression --threshold 10%    # a CI gate
+  fa-compare run.json --baseline v2.6.3 --contender v2.7.0 --metric kernel --html report.html
+
+Exit codes: 0 fine; 1 a significant regression beyond the threshold with --fail-on regression;
+2 bad input or usage (one line names the file or flag and the problem; nothing is written).)";
+
+bool same_file(const std::string& a, const std::string& b) {
+  namespace fs = std::filesystem;
+  std::error_code error_a;
+  std::error_code error_b;
+  if (fs::equivalent(a, b, error_a)) return true;
+  const fs::path canonical_a = fs::weakly_canonical(a, error_a);
+  const fs::path canonical_b = fs::weakly_canonical(b, error_b);
+  return !error_a && !error_b && canonical_a == canonical_b;
+}
+
+void check_outputs(const CliOptions& options) {
+  std::vector<std::pair<std::string, std::string>> outputs;
+  if (options.html_path) outputs.emplace_back("--html", *options.html_path);
+  if (options.output_path) outputs.emplace_back("--output", *options.output_path);
+  for (const auto& [flag, path] : outputs) {
+    if (path.empty()) throw UsageError(flag + ": empty file name");
+    for (const std::string& input : options.reports) {
+      if (same_file(path, input)) {
+        throw UsageError(
+            fmt::format("{} {}: that is an input report; refusing to overwrite it", flag, path));
+      }
+    }
+  }
+  if (outputs.size() == 2 && same_file(outputs[0].second, outputs[1].second)) {
+    throw UsageError("--html and --output name the same file " + outputs[0].second);
+  }
+}
+
+}  // namespace
+
+std::optional<double> parse_threshold(const std::string& text) {
+  std::string number = text;
+  bool percent = false;
+  if (!number.empty() && number.back() == '%') {
+    percent = true;
+    number.pop_back();
+  }
+  if (number.empty()) return std::nullopt;
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(number, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (used != number.size() || !std::isfinite(value)) return std::nullopt;
+  if (percent) value /= 100;
+  if (value < 0 || value >= 1) return std::nullopt;
+  return value;
+}
+
+CliOptions parse_cli(int argc, const char* const* argv) {
+  CliOptions options;
+  CLI::App app(kDescription, "fa-compare");
+  app.footer(kExamples);
+  app.get_formatter()->column_width(34);
+
+  std::string metric = "e2e";
+  std::string threshold = "5%";
+  std::string format = "table";
+  std::string fail_on = "never";
+  std::string baseline_variant;
+  std::string contender_variant;
+  std::string html_path;
+  std::string output_path;
+
+  app.add_option("reports", options.reports,
+                 "BASE.json CONTENDER.json (two runs), or RUN.json with --baseline and "
+                 "--contender; e.g. results/base.json results/new.json")
+      ->required();
+  app.add_option("--baseline", baseline_variant,
+                 "the baseline variant: compare variants by the case without its variant; "
+                 "e.g. --baseline v2.6.3");
+  app.add_option("--contender", contender_variant,
+                 "the contender variant, with --baseline; e.g. --contender v2.7.0");
+  app.add_option("--metric", metric,
+                 "time to compare: e2e (end to end; real_time for other programs' reports), "
+                 "kernel, host or overhead; default e2e; e.g. --metric kernel")
+      ->check(CLI::IsMember({"e2e", "kernel", "host", "overhead"}));
+  app.add_option("--threshold", threshold,
+                 "smallest change that counts, a percentage or a fraction; default 5%; "
+                 "e.g. --threshold 10% or --threshold 0.1");
+  app.add_option("--alpha", options.settings.rule.alpha,
+                 "significance level of the U test; default 0.05; e.g. --alpha 0.01");
+  app.add_option("--format", format,
+                 "text output: table (aligned, colour on a terminal unless NO_COLOR is set), "
+                 "markdown (with summaries, for $GITHUB_STEP_SUMMARY) or json (every number); "
+                 "default table; e.g. --format markdown")
+      ->check(CLI::IsMember({"table", "markdown", "json"}));
+  app.add_option("--output", output_path,
+                 "write the text output to FILE instead of stdout (atomically); "
+                 "e.g. --output results/compare.md");
+  app.add_option("--html", html_path,
+                 "also write a self-contained HTML report with charts; e.g. --html report.html");
+  app.add_option("--fail-on", fail_on,
+                 "regression: exit 1 when any case is significantly slower beyond the threshold; "
+                 "never: exit 0 whatever the verdicts; default never; e.g. --fail-on regression")
+      ->check(CLI::IsMember({"regression", "never"}));
+  app.add_flag("--strict", options.settings.strict,
+               "refuse (exit 2) reports from different GPUs, configs, modes or backends instead "
+               "of warning; e.g. --strict");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    options.help = true;
+    options.help_text = app.help();
+    return options;
+  } catch (const CLI::ParseError& error) {
+    throw UsageError(std::string(error.what()) + " (see fa-compare --help)");
+  }
+
+  if (options.reports.size() > 2) {
+    throw UsageError(
+        fmt::format("{} reports given; give BASE.json CONTENDER.json, or RUN.json "
+                    "with --baseline and --contender",
+                    options.reports.size()));
+  }
+  if (baseline_variant.empty() != contender_variant.empty()) {
+    throw UsageError(fmt::format("{} without {}: name both variants",
+                                 baseline_variant.empty() ? "--contender" : "--baseline",
+                                 baseline_variant.empty() ? "--baseline" : "--contender"));
+  }
+  if (!baseline_variant.empty()) {
+    options.baseline_variant = baseline_variant;
+    options.contender_variant = contender_variant;
+  }
+  if (options.reports.size() == 1) {
+    if (!options.baseline_variant) {
+      throw UsageError(
+          fmt::format("one report ({}) needs --baseline and --contender variants; "
+                      "or give two reports",
+                      options.reports[0]));
+    }
+    if (baseline_variant == contender_variant) {
+      throw UsageError(fmt::format("--baseline and --contender both name {}: nothing to compare",
+                                   baseline_variant));
+    }
+  }
+  const auto parsed_threshold = parse_threshold(threshold);
+  if (!parsed_threshold) {
+    throw UsageError(
+        fmt::format("--threshold {}: expected a percentage (5%) or a fraction "
+                    "(0.05) from 0 up to but not including 1",
+                    threshold));
+  }
+  options.settings.rule.threshold = *parsed_threshold;
+  const double alpha = options.settings.rule.alpha;
+  if (!(alpha > 0 && alpha < 1)) {
+    throw UsageError(fmt::format("--alpha {}: expected a probability between 0 and 1", alpha));
+  }
+  options.settings.metric = *report::parse_metric(metric);
+  options.format = format == "markdown" ? OutputFormat::markdown
+                   : format == "json"   ? OutputFormat::json
+                                        : OutputFormat::table;
+  options.fail_on_regression = fail_on == "regression";
+  if (!html_path.empty() || app.count("--html") > 0) options.html_path = html_path;
+  if (!output_path.empty() || app.count("--output") > 0) options.output_path = output_path;
+  check_outputs(options);
+  return options;
+}
+
+}  // namespace fa::compare

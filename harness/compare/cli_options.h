@@ -1,0 +1,37 @@
+#pragma once
+// fa-compare's command line, parsed with CLI11 into plain settings. Bad usage is a UsageError
+// whose what() is one line naming the flag and the problem (exit 2).
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "compare_settings.h"
+
+namespace fa::compare {
+
+enum class OutputFormat { table, markdown, json };
+
+struct CliOptions {
+  std::vector<std::string> reports;  // BASE.json CONTENDER.json, or RUN.json
+  std::optional<std::string> baseline_variant;
+  std::optional<std::string> contender_variant;
+  CompareSettings settings;
+  OutputFormat format = OutputFormat::table;
+  std::optional<std::string> html_path;
+  std::optional<std::string> output_path;  // the text output goes here instead of stdout
+  bool fail_on_regression = false;
+  bool help = false;  // --help: print help_text, exit 0
+  std::string help_text;
+};
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+CliOptions parse_cli(int argc, const char* const* argv);
+
+// "5%" -> 0.05, "0.05" -> 0.05; nullopt for anything else or outside [0, 1).
+std::optional<double> parse_threshold(const std::string& text);
+
+}  // namespace fa::compare
