@@ -9,7 +9,10 @@
 #   sweep     fa-sweep configs/article.json, eager and graph  -> article.json
 #   compare   fa-compare on article.json (e2e, kernel, host)  -> compare-*.md, compare.html
 #   nsys      scripts/nsys-profile.sh on one small and one large case (needs .nsysdeps carried)
-#   sanitize  compute-sanitizer memcheck and racecheck on the self-test
+#   sass      the SASS instruction mix of the core (HMMA, MUFU.EX2, no LDL/STL) -> sass.txt
+#   kernel    the core against LibTorch's SDPA kernels: configs/kernel-*.json -> kernel-*.json
+#   sanitize  compute-sanitizer memcheck, racecheck, initcheck, synccheck on the self-test
+#   python    scripts/py-session.sh: the Python layers over the same core -> python/
 set -uo pipefail
 source "$(dirname "$0")/lib/setup.sh"
 cd "$FA_ROOT"
@@ -81,11 +84,40 @@ stage_nsys() {
   scripts/nsys-profile.sh "$build_dir" "b:512/s:300/" "$work/nsys-large.txt"
 }
 
-stage_sanitize() {
-  for tool in memcheck racecheck; do
-    compute-sanitizer --tool "$tool" --error-exitcode 1 "$build_dir/core_cuda_selftest" --quick
+stage_sass() {
+  local lib="$build_dir/kernels/libfa_core_cuda.a"
+  cuobjdump --dump-resource-usage "$lib" | grep -E 'Function|REG|STACK' >"$work/sass.txt"
+  echo >>"$work/sass.txt"
+  echo "# instruction counts per kernel (cuobjdump --dump-sass $lib)" >>"$work/sass.txt"
+  cuobjdump --dump-sass "$lib" | awk '/Function :/ {name=$3} \
+    /HMMA|MUFU.EX2|LDL|STL|LDSM|LDGSTS|BAR.SYNC/ {for (i = 1; i <= NF; ++i) \
+      if ($i ~ /^(HMMA|MUFU|LDL|STL|LDSM|LDGSTS|BAR)/) {split($i, op, "."); count[name " " op[1]]++; break}} \
+    END {for (k in count) print k, count[k]}' | sort >>"$work/sass.txt"
+  cat "$work/sass.txt"
+}
+
+stage_kernel() {
+  local config
+  for config in kernel-article kernel-dims-fp16 kernel-dims-bf16; do
+    "$build_dir/harness/sweep/fa-sweep" --config "configs/$config.json" \
+      --out "$work/$config.json" || return 1
+  done
+  for sdpa in sdpa-flash sdpa-cudnn; do
+    "$build_dir/harness/compare/fa-compare" "$work/kernel-article.json" --baseline "$sdpa" \
+      --contender v2.6.3 --metric kernel --format markdown >"$work/compare-kernel-core-vs-$sdpa.md"
   done
 }
+
+stage_sanitize() {
+  local tool
+  for tool in memcheck racecheck initcheck synccheck; do
+    echo "== compute-sanitizer --tool $tool"
+    timeout 300 compute-sanitizer --tool "$tool" --error-exitcode 1 \
+      "$build_dir/core_cuda_selftest" --no-timing | tail -n 5 || return 1
+  done
+}
+
+stage_python() { scripts/py-session.sh "$work/python"; }
 
 for stage in "$@"; do
   run_stage "$stage" "stage_$stage"
