@@ -13,6 +13,11 @@
 #   kernel    the core against LibTorch's SDPA kernels: configs/kernel-*.json -> kernel-*.json
 #   sanitize  compute-sanitizer memcheck, racecheck, initcheck, synccheck on the self-test
 #   python    scripts/py-session.sh: the Python layers over the same core -> python/
+#   ncu       Nsight Compute sections of the core at (512, 300) and (2, 50), d=16 -> ncu-*.txt
+#   pylink    where libstdc++ code inside libfa_kernels.so comes from (static CUDA runtime or
+#             not), and whether the d=20 error probe crashes with each -> pylink.txt
+#   pyerrors  which C++ errors reach Python through fa_versus_ext, one process each, with a
+#             native backtrace (cuda-gdb) of any that crashes -> pyerrors.txt
 set -uo pipefail
 source "$(dirname "$0")/lib/setup.sh"
 cd "$FA_ROOT"
@@ -118,6 +123,111 @@ stage_sanitize() {
 }
 
 stage_python() { scripts/py-session.sh "$work/python"; }
+
+stage_ncu() {
+  local shape
+  for shape in b:512/s:300 b:2/s:50; do
+    local name=ncu-$(printf '%s' "$shape" | tr -c 'A-Za-z0-9' '_')
+    timeout 240 ncu --clock-control none --kernel-name regex:attention_fwd_kernel --launch-count 1 \
+      --section SpeedOfLight --section Occupancy --section LaunchStats --section WarpStateStats \
+      --section SchedulerStats --section ComputeWorkloadAnalysis --section InstructionStats \
+      --section MemoryWorkloadAnalysis \
+      "$build_dir/harness/sweep/fa-sweep" --config configs/article.json --mode eager \
+      --filter "fwd/v2.6.3/$shape/" --iterations 1 --repetitions 1 --kernel-timing off \
+      >"$work/$name.txt" 2>&1 || return 1
+  done
+}
+
+pylink_probe() {
+  cat >/tmp/probe_d20.py <<'PY'
+import faulthandler, torch
+faulthandler.enable()
+from fa_versus import _ext
+ext = _ext.load_extension()
+q = torch.randn(2, 37, 4, 20, dtype=torch.float16)
+try:
+    ext.fwd_op_kernel(q, q, q, None, None, 0.0, 0.2, False, -1, -1, 0.0, False, None)
+except RuntimeError as error:
+    print("d20 probe: raised", str(error).splitlines()[0])
+PY
+  FA_VERSUS_EXT_DIR="$FA_ROOT/$1/python" PYTHONPATH="$FA_ROOT/python" python3 /tmp/probe_d20.py 2>&1 |
+    grep -E 'probe|Segmentation' || true
+}
+
+stage_pylink() {
+  local dir
+  for dir in "$build_dir" "$build_dir-shared-cudart"; do
+    echo "== $dir"
+    if [ "$dir" != "$build_dir" ]; then
+      FA_JOBS=16 configure_and_build "$dir" -DCMAKE_CUDA_ARCHITECTURES=90 \
+        -DCMAKE_CUDA_RUNTIME_LIBRARY=Shared -DFA_BUILD_TESTS=OFF >/dev/null 2>&1 || return 1
+    fi
+    grep -A4 'build kernels/libfa_kernels.so' "$dir/build.ninja" | grep -E 'LINK_LIBRARIES|LINK_FLAGS'
+    echo "libstdc++ symbols defined in libfa_kernels.so: $(nm -C "$dir/kernels/libfa_kernels.so" |
+      grep -cE ' [TtWw] std::(codecvt|locale|basic_ostream)')"
+    nm -C "$dir/kernels/libfa_kernels.so" | grep -E ' [TtWw] std::(codecvt|locale)' | head -5
+    pylink_probe "$dir"
+    echo "with LD_PRELOAD of the system libstdc++:"
+    LD_PRELOAD=/lib/x86_64-linux-gnu/libstdc++.so.6 pylink_probe "$dir"
+  done
+  FA_VERSUS_EXT_DIR="$FA_ROOT/$build_dir-shared-cudart/python" PYTHONPATH="$FA_ROOT/python" \
+    FA_VERSUS_REQUIRE_EXT=1 timeout 200 python3 -m pytest -q -rs -p no:cacheprovider tests/python 2>&1 |
+    tail -n 15
+}
+
+# Which archive of fa_kernels' link line brings libstdc++ object code (std::locale::id::_M_id).
+stage_linkline() {
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90 \
+    "-DCMAKE_PREFIX_PATH=$(python_torch_prefix)" >"$work/linkline-configure.log" 2>&1 || tail "$work/linkline-configure.log"
+  awk '/^build kernels\/libfa_kernels.so/ {p = 1} p && /LINK_LIBRARIES|LINK_FLAGS/ {print} \
+    p && /^$/ {exit}' "$build_dir/build.ninja"
+  grep -hE 'CMAKE_CUDA_IMPLICIT_LINK_(LIBRARIES|DIRECTORIES)|CMAKE_CUDA_RUNTIME_LIBRARY_DEFAULT' \
+    "$build_dir"/CMakeFiles/*/CMakeCUDACompiler.cmake
+  local archive
+  for archive in $(awk '/^build kernels\/libfa_kernels.so/ {p = 1} p && /LINK_LIBRARIES/ {print; exit}' \
+      "$build_dir/build.ninja" | grep -oE '[^ ,"]+\.a'); do
+    [ -f "$archive" ] || archive="$build_dir/$archive"
+    echo "$archive: $(nm -C "$archive" 2>/dev/null | grep -c ' T std::locale::id::_M_id')"
+  done
+  ls -la /usr/lib/gcc/x86_64-linux-gnu/*/libstdc++.* 2>/dev/null
+}
+
+stage_pyerrors() {
+  local python=python3
+  export FA_VERSUS_EXT_DIR="$FA_ROOT/$build_dir/python" PYTHONPATH="$FA_ROOT/python"
+  cmake --build "$build_dir" --target fa_versus_ext -j 16 -v 2>&1 | grep -o 'PYBIND11_[A-Z_]*=[^ ]*' |
+    sort -u >"$work/pyerrors.txt"
+  "$python" -c 'import torch; print({n: getattr(torch._C, n, None) for n in
+    ("_PYBIND11_COMPILER_TYPE", "_PYBIND11_STDLIB", "_PYBIND11_BUILD_ABI")})' >>"$work/pyerrors.txt"
+  local probe
+  for probe in fwd_fp32 fwd_op_kernel_d20 cpp_variant_fp32 torch_error; do
+    cat >/tmp/probe.py <<PY
+import faulthandler, torch
+faulthandler.enable()
+from fa_versus import _ext
+ext = _ext.load_extension()
+q = torch.randn(2, 37, 4, 20, dtype=torch.float16)
+try:
+    if "$probe" == "fwd_fp32":
+        ext.fwd(q.float(), q.float(), q.float(), None, None, 0.0, 0.2, False, -1, -1, 0.0, False, None)
+    elif "$probe" == "fwd_op_kernel_d20":
+        ext.fwd_op_kernel(q, q, q, None, None, 0.0, 0.2, False, -1, -1, 0.0, False, None)
+    elif "$probe" == "cpp_variant_fp32":
+        ext.cpp_variant_forward("v2.6.3", q.float(), q.float(), q.float(), 0.2, False)
+    else:
+        torch.ones(3) + torch.ones(4)
+except Exception as error:
+    print("$probe: raised", type(error).__name__, str(error).splitlines()[0])
+PY
+    echo "== $probe" >>"$work/pyerrors.txt"
+    "$python" /tmp/probe.py >>"$work/pyerrors.txt" 2>&1 || {
+      echo "$probe: exit $?; native backtrace:" >>"$work/pyerrors.txt"
+      timeout 120 cuda-gdb -batch -ex run -ex bt -ex 'info sharedlibrary' --args "$python" \
+        /tmp/probe.py 2>&1 | grep -v '^\[New Thread\|^\[Thread' | head -120 >>"$work/pyerrors.txt"
+    }
+  done
+  cat "$work/pyerrors.txt"
+}
 
 for stage in "$@"; do
   run_stage "$stage" "stage_$stage"
