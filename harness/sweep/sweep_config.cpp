@@ -12,12 +12,17 @@
 #include <set>
 #include <sstream>
 
-#include "variants.h"
-
 namespace fa::sweep {
 namespace {
 
 using nlohmann::json;
+
+// "a, b, c": the known names in messages.
+std::string joined(const std::vector<std::string>& names) {
+  std::string text;
+  for (const std::string& name : names) text += (text.empty() ? "" : ", ") + name;
+  return text;
+}
 
 // Collects the file name so every check reads as one line.
 class Checker {
@@ -158,7 +163,7 @@ std::string content_hash(const std::string& bytes) {
   return fmt::format("fnv1a64:{:016x}", hash);
 }
 
-SweepConfig load_sweep_config(const std::string& path) {
+std::string read_config_file(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     throw UsageError(path + ": (file): cannot read (" + std::strerror(errno) + ")");
@@ -166,14 +171,25 @@ SweepConfig load_sweep_config(const std::string& path) {
   std::ostringstream text;
   text << file.rdbuf();
   if (file.bad()) throw UsageError(path + ": (file): read failed");
-  return parse_sweep_config(text.str(), path);
+  return text.str();
 }
 
-SweepConfig parse_sweep_config(const std::string& text, const std::string& path) {
+SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
+                               const std::vector<std::string>& known_variants) {
   const Checker check(path);
   json root;
+  // A config nests three deep; the bound keeps the recursive walks that messages make (dump) off
+  // a stack overflow on hostile input (found by tests/fuzz).
+  struct TooDeep {};
+  constexpr int kMaxDepth = 16;
   try {
-    root = json::parse(text);
+    root = json::parse(text, [](int depth, json::parse_event_t, json&) {
+      if (depth > kMaxDepth) throw TooDeep{};
+      return true;
+    });
+  } catch (const TooDeep&) {
+    check.fail("(root)", "arrays and objects nested deeper than " + std::to_string(kMaxDepth) +
+                             " levels: not a sweep config");
   } catch (const json::parse_error& error) {
     // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..."
     const std::string what = error.what();
@@ -247,10 +263,11 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& path)
 
   config.variants = check.string_list(root["variants"], "variants");
   for (size_t i = 0; i < config.variants.size(); ++i) {
-    if (fa::find_variant(config.variants[i]) == nullptr) {
+    if (std::find(known_variants.begin(), known_variants.end(), config.variants[i]) ==
+        known_variants.end()) {
       check.fail(
           "variants[" + std::to_string(i) + "]",
-          "unknown variant \"" + config.variants[i] + "\" (known: " + fa::variant_names() + ")");
+          "unknown variant \"" + config.variants[i] + "\" (known: " + joined(known_variants) + ")");
     }
   }
 

@@ -41,10 +41,17 @@ struct SweepConfig {
   std::string content_hash;       // "fnv1a64:<16 hex digits>" of the file's bytes
 };
 
-// Reads and validates `path`. Throws UsageError("<path>: <field>: <problem>").
+// Reads and validates `path` against the variant registry (kernels/variants.h). Throws
+// UsageError("<path>: <field>: <problem>").
 SweepConfig load_sweep_config(const std::string& path);
 // The same from text already read (`path` only names the source in messages).
 SweepConfig parse_sweep_config(const std::string& text, const std::string& path);
+// The same with the variant names a config may use given: the parser itself needs no kernels,
+// so the fuzzer (tests/fuzz) links it without LibTorch.
+SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
+                               const std::vector<std::string>& known_variants);
+// The file's bytes; UsageError("<path>: (file): ...") when it cannot be read.
+std::string read_config_file(const std::string& path);
 
 // "fnv1a64:" + 16 lowercase hex digits of the 64-bit FNV-1a hash of `bytes`.
 std::string content_hash(const std::string& bytes);

@@ -21,6 +21,7 @@ ensure_packages() {
                 libcli11-dev)
   [ -n "$(python_torch_prefix)" ] || wanted+=(libtorch-dev)
   [ "${FA_WITH_CHROMIUM:-1}" = 1 ] && wanted+=(chromium)
+  [ "${FA_WITH_FUZZER:-0}" = 1 ] && wanted+=(clang libclang-rt-14-dev)
   local missing=()
   for package in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
@@ -35,8 +36,8 @@ ensure_packages() {
     "${missing[@]}" >/dev/null
 }
 
-# configure_and_build BUILD_DIR [extra cmake args...]
-configure_and_build() {
+# configure BUILD_DIR [extra cmake args...]: the project's CMake configure, quiet unless it fails.
+configure() {
   local build_dir=$1
   shift
   local args=(-S "$FA_ROOT" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release)
@@ -51,6 +52,11 @@ configure_and_build() {
     return 1
   }
   grep 'fa-versus:' "$build_dir.configure.log" >&2 || true
-  log "building $build_dir"
-  cmake --build "$build_dir" -j "${FA_JOBS:-$(nproc)}"
+}
+
+# configure_and_build BUILD_DIR [extra cmake args...]
+configure_and_build() {
+  configure "$@" || return 1
+  log "building $1"
+  cmake --build "$1" -j "${FA_JOBS:-$(nproc)}"
 }

@@ -86,6 +86,10 @@ std::vector<BadConfig> bad_configs() {
   return {
       {"not JSON", "{\"name\": ", "line 1, column 10", "invalid JSON"},
       {"not an object", "[1, 2]", "(root)", "must be a JSON object"},
+      // Found by tests/fuzz: a deep value crashed the message's dump() with a stack overflow.
+      {"nested too deep",
+       config_with(kGrid, R"(, "description": )" + std::string(5000, '[') + std::string(5000, ']')),
+       "(root)", "nested deeper than 16 levels"},
       {"unknown key", config_with(kGrid, R"(, "repetitons": 3)"), "repetitons", "unknown key"},
       {"no name", R"({"grid": )" + kGrid + R"(, "variants": ["v2.6.3"]})", "name",
        "missing (required)"},

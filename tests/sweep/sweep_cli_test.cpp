@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -206,6 +208,41 @@ TEST(SweepCli, UnavailableVariantsAreSkippedWithTheirReason) {
   EXPECT_TRUE(contains(result.err, "fwd/sdpa-flash/b:2/s:50/h:4/d:16/fp16/eager: skipped: "))
       << result.err;
   EXPECT_TRUE(contains(result.out, "skipped: ")) << result.out;
+}
+
+// One case that cannot run (its inputs would need 6.4 TB): the report records that case as failed,
+// the other cases still run, and the exit status says a case failed.
+TEST(SweepCli, AFailingCaseIsRecordedAndTheSweepGoesOn) {
+  const TempDir dir;
+  const std::string config = dir.file("huge.json");
+  write_file(config, R"({"name": "huge", "grid": {"batch": [2, 1000000000], "seqlen": [50],
+    "heads": [4], "embed": [64]}, "variants": ["v2.6.3"], "repetitions": 2,
+    "min_time_s": 0.001, "warmup_iterations": 1, "kernel_samples": 2})");
+  // Under AddressSanitizer the failed allocation must return null (as malloc does), not abort.
+  const char* asan = std::getenv("ASAN_OPTIONS");
+  const std::string asan_options =
+      std::string(asan != nullptr ? asan : "") + ":allocator_may_return_null=1";
+  ::setenv("ASAN_OPTIONS", asan_options.c_str(), 1);
+  const std::string out = dir.file("report.json");
+  const test::ProcessResult result =
+      run_sweep({"--config", config, "--backend", "cpu", "--out", out});
+  EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+
+  const json report = json::parse(read_file(out));
+  std::map<std::string, int> good_rows, failed_rows;
+  for (const json& row : report.at("benchmarks")) {
+    const std::string name = row.at("name");
+    if (row.value("error_occurred", false)) {
+      ++failed_rows[name.substr(0, name.find("/manual_time"))];
+      EXPECT_TRUE(contains(row.at("error_message").get<std::string>(), "failed: ")) << row.dump();
+    } else {
+      ++good_rows[row.at("label").get<std::string>()];
+    }
+  }
+  EXPECT_GT(failed_rows["fwd/v2.6.3/b:1000000000/s:50/h:4/d:16/fp16/eager"], 0) << report.dump();
+  EXPECT_EQ(failed_rows.size(), 1u) << report.dump();
+  EXPECT_GT(good_rows["fwd/v2.6.3/b:2/s:50/h:4/d:16/fp16/eager"], 0) << report.dump();
+  EXPECT_GT(good_rows["fwd/empty/b:2/s:50/h:4/d:16/fp16/eager"], 0) << report.dump();
 }
 
 // Ctrl-C in the middle of a run: no half report, and the previous report survives.
