@@ -8,7 +8,6 @@
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -138,6 +137,12 @@ class Checker {
 };
 
 // "line 3, column 7" for a byte offset (nlohmann reports offsets).
+// A message part cut to a readable length.
+std::string shortened(const std::string& text) {
+  constexpr std::size_t kMax = 200;
+  return text.size() <= kMax ? text : text.substr(0, kMax) + "...";
+}
+
 std::string line_and_column(const std::string& text, size_t offset) {
   offset = std::min(offset, text.size());
   size_t line = 1, column = 1;
@@ -191,13 +196,20 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
     check.fail("(root)", "arrays and objects nested deeper than " + std::to_string(kMaxDepth) +
                              " levels: not a sweep config");
   } catch (const json::parse_error& error) {
-    // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..."
+    // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ...". Cut
+    // by hand: std::regex recurses per character and overflowed the stack on a long message
+    // (found by tests/fuzz); the message quotes the offending token, so it is shortened too.
     const std::string what = error.what();
-    std::smatch match;
-    if (std::regex_search(what, match, std::regex("at (line [0-9]+, column [0-9]+): (.*)$"))) {
-      check.fail(match[1].str(), "invalid JSON: " + match[2].str());
+    const std::size_t at = what.find("at line ");
+    const std::size_t colon = at == std::string::npos ? at : what.find(": ", at);
+    if (colon != std::string::npos) {
+      check.fail(what.substr(at + 3, colon - at - 3),
+                 "invalid JSON: " + shortened(what.substr(colon + 2)));
     }
-    check.fail(line_and_column(text, error.byte), "invalid JSON: " + what);
+    check.fail(line_and_column(text, error.byte), "invalid JSON: " + shortened(what));
+  } catch (const json::exception& error) {
+    // E.g. out_of_range 406, "number overflow parsing '1e999'" (found by tests/fuzz).
+    check.fail("(root)", "invalid JSON: " + shortened(error.what()));
   }
   if (!root.is_object()) {
     check.fail("(root)", std::string("must be a JSON object, got ") + root.type_name());

@@ -90,6 +90,9 @@ std::vector<BadConfig> bad_configs() {
       {"nested too deep",
        config_with(kGrid, R"(, "description": )" + std::string(5000, '[') + std::string(5000, ']')),
        "(root)", "nested deeper than 16 levels"},
+      // Found by tests/fuzz: nlohmann::json's out_of_range escaped the parser.
+      {"number overflow", config_with(kGrid, R"(, "seed": 1e999)"), "(root)",
+       "number overflow parsing '1e999'"},
       {"unknown key", config_with(kGrid, R"(, "repetitons": 3)"), "repetitons", "unknown key"},
       {"no name", R"({"grid": )" + kGrid + R"(, "variants": ["v2.6.3"]})", "name",
        "missing (required)"},
