@@ -14,6 +14,11 @@
 #   sanitize  compute-sanitizer memcheck, racecheck, initcheck, synccheck on the self-test
 #   python    scripts/py-session.sh: the Python layers over the same core -> python/
 #   ncu       Nsight Compute sections of the core at (512, 300) and (2, 50), d=16 -> ncu-*.txt
+#   sanitize-ctest  compute-sanitizer (memcheck, racecheck, initcheck, synccheck) over the ctest
+#             GPU executables (kernels_tests, sweep_gpu_tests) -> sanitize-ctest.log
+#   pysyscxx  the Python crash's suspected cause: build with the system g++ instead of the image's
+#             /opt/gcc, count libstdc++ symbols inside libfa_kernels.so, run tests/python without
+#             the preload -> pysyscxx.log
 #   pylink    where libstdc++ code inside libfa_kernels.so comes from (static CUDA runtime or
 #             not), and whether the d=20 error probe crashes with each -> pylink.txt
 #   pyerrors  which C++ errors reach Python through fa_versus_ext, one process each, with a
@@ -192,6 +197,32 @@ stage_linkline() {
   ls -la /usr/lib/gcc/x86_64-linux-gnu/*/libstdc++.* 2>/dev/null
 }
 
+stage_sanitize_ctest() {
+  local tool binary
+  # These pick the GPU themselves when there is one (their CPU cases run too, at CPU speed).
+  for binary in kernels/kernels_tests sweep/sweep_gpu_tests; do
+    for tool in memcheck racecheck initcheck synccheck; do
+      echo "== compute-sanitizer --tool $tool $binary"
+      timeout 240 compute-sanitizer --tool "$tool" --error-exitcode 1 "$build_dir/tests/$binary" \
+        2>&1 | tail -n 4 || return 1
+    done
+  done
+}
+
+stage_pysyscxx() {
+  local dir="$build_dir-syscxx"
+  CC=/usr/bin/gcc CXX=/usr/bin/g++ CUDAHOSTCXX=/usr/bin/g++ FA_JOBS=16 configure_and_build "$dir" \
+    -DCMAKE_CUDA_ARCHITECTURES=90 -DFA_BUILD_TESTS=OFF >"$work/pysyscxx-build.log" 2>&1 || {
+    tail -n 30 "$work/pysyscxx-build.log"
+    return 1
+  }
+  grep -E 'compiler identification|Check for working CXX|CUDA host compiler' "$dir.configure.log"
+  echo "libstdc++ symbols defined in libfa_kernels.so: $(nm -C "$dir/kernels/libfa_kernels.so" |
+    grep -cE ' [TtWw] std::(codecvt|locale|basic_ostream)')"
+  FA_VERSUS_EXT_DIR="$FA_ROOT/$dir/python" PYTHONPATH="$FA_ROOT/python" FA_VERSUS_REQUIRE_EXT=1 \
+    timeout 200 python3 -m pytest -q -rs -p no:cacheprovider tests/python 2>&1 | tail -n 5
+}
+
 stage_pyerrors() {
   local python=python3
   export FA_VERSUS_EXT_DIR="$FA_ROOT/$build_dir/python" PYTHONPATH="$FA_ROOT/python"
@@ -230,6 +261,6 @@ PY
 }
 
 for stage in "$@"; do
-  run_stage "$stage" "stage_$stage"
+  run_stage "$stage" "stage_${stage//-/_}"
 done
 exit $status
