@@ -136,13 +136,13 @@ class Checker {
   std::string path_;
 };
 
-// "line 3, column 7" for a byte offset (nlohmann reports offsets).
 // A message part cut to a readable length.
 std::string shortened(const std::string& text) {
   constexpr std::size_t kMax = 200;
   return text.size() <= kMax ? text : text.substr(0, kMax) + "...";
 }
 
+// "line 3, column 7" for a byte offset (nlohmann reports offsets).
 std::string line_and_column(const std::string& text, size_t offset) {
   offset = std::min(offset, text.size());
   size_t line = 1, column = 1;
