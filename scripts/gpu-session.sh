@@ -143,6 +143,13 @@ stage_ncu() {
   done
 }
 
+# How many libstdc++ functions BUILD_DIR's libfa_kernels.so defines itself (0 when it shares the
+# process's libstdc++, as it should).
+private_libstdcxx_symbols() {
+  echo "libstdc++ symbols defined in libfa_kernels.so: $(nm -C "$1/kernels/libfa_kernels.so" |
+    grep -cE ' [TtWw] std::(codecvt|locale|basic_ostream)')"
+}
+
 pylink_probe() {
   cat >/tmp/probe_d20.py <<'PY'
 import faulthandler, torch
@@ -168,8 +175,7 @@ stage_pylink() {
         -DCMAKE_CUDA_RUNTIME_LIBRARY=Shared -DFA_BUILD_TESTS=OFF >/dev/null 2>&1 || return 1
     fi
     grep -A4 'build kernels/libfa_kernels.so' "$dir/build.ninja" | grep -E 'LINK_LIBRARIES|LINK_FLAGS'
-    echo "libstdc++ symbols defined in libfa_kernels.so: $(nm -C "$dir/kernels/libfa_kernels.so" |
-      grep -cE ' [TtWw] std::(codecvt|locale|basic_ostream)')"
+    private_libstdcxx_symbols "$dir"
     nm -C "$dir/kernels/libfa_kernels.so" | grep -E ' [TtWw] std::(codecvt|locale)' | head -5
     pylink_probe "$dir"
     echo "with LD_PRELOAD of the system libstdc++:"
@@ -217,8 +223,7 @@ stage_pysyscxx() {
     return 1
   }
   grep -E 'compiler identification|Check for working CXX|CUDA host compiler' "$dir.configure.log"
-  echo "libstdc++ symbols defined in libfa_kernels.so: $(nm -C "$dir/kernels/libfa_kernels.so" |
-    grep -cE ' [TtWw] std::(codecvt|locale|basic_ostream)')"
+  private_libstdcxx_symbols "$dir"
   FA_VERSUS_EXT_DIR="$FA_ROOT/$dir/python" PYTHONPATH="$FA_ROOT/python" FA_VERSUS_REQUIRE_EXT=1 \
     timeout 200 python3 -m pytest -q -rs -p no:cacheprovider tests/python 2>&1 | tail -n 5
 }

@@ -119,9 +119,9 @@ compare() {
 
 step env env_info
 step build configure_and_build || { log "no extension, stopping"; exit 1; }
-# The system libstdc++ preloaded: python/CMakeLists.txt says why (C++ errors crash Python without).
-preload=$("$python" -c 'import torch
-print(next((l.split()[-1] for l in open("/proc/self/maps") if "libstdc++.so" in l), ""))')
+# The libstdc++ torch maps, preloaded: python/CMakeLists.txt found it and says why (C++ errors
+# crash Python without).
+preload=$(sed -n 's/^FA_PYTHON_PRELOAD:INTERNAL=//p' "$build_dir/CMakeCache.txt")
 step pytest env FA_VERSUS_REQUIRE_EXT=1 LD_PRELOAD="$preload" timeout 300 "$python" -m pytest -q -rs -p no:cacheprovider tests/python \
   --junitxml "$out/pytest.xml"
 step sweep-eager sweep 240 py-article.json --min-time "$min_time"
