@@ -10,12 +10,19 @@
 #   compare   fa-compare on article.json (e2e, kernel, host)  -> compare-*.md, compare.html
 #   nsys      scripts/nsys-profile.sh on one small and one large case (needs .nsysdeps carried)
 #   sass      the SASS instruction mix of the core (HMMA, MUFU.EX2, no LDL/STL) -> sass.txt
+#   tune      the tile-shape bench (tests/kernels/core_cuda_tune.cu): every candidate checked
+#             against float64, then timed interleaved -> tune.csv, tune.log; per-candidate SASS
+#             opcode counts and resource usage -> tune-sass.txt; Nsight Compute at (512, 300)
+#             (executed instructions per opcode, stall reasons) -> tune-ncu.txt
 #   kernel    the core against LibTorch's SDPA kernels: configs/kernel-*.json -> kernel-*.json
 #   sanitize  compute-sanitizer memcheck, racecheck, initcheck, synccheck on the self-test
 #   python    scripts/py-session.sh: the Python layers over the same core -> python/
 #   ncu       Nsight Compute sections of the core at (512, 300) and (2, 50), d=16 -> ncu-*.txt
-#   sanitize-ctest  compute-sanitizer (memcheck, racecheck, initcheck, synccheck) over the ctest
-#             GPU executables (kernels_tests, sweep_gpu_tests) -> sanitize-ctest.log
+#   sanitize-ctest  compute-sanitizer (memcheck, racecheck, initcheck, synccheck) over the GPU
+#             cases of the ctest executables (kernels_tests, sweep_gpu_tests) -> sanitize-*.log
+#   sanitize-sweep  fa-sweep (eager, graph, floor; kernel timing off) under each compute-sanitizer
+#             tool, and kernels_tests' racecheck without LibTorch's SDPA kernels -> sanitize-*.log
+#   sweep-eager  fa-sweep configs/article.json, eager mode only -> article.json
 #   pysyscxx  the Python crash's suspected cause: build with the system g++ instead of the image's
 #             /opt/gcc, count libstdc++ symbols inside libfa_kernels.so, run tests/python without
 #             the preload -> pysyscxx.log
@@ -118,6 +125,36 @@ stage_kernel() {
   done
 }
 
+stage_tune() {
+  local tune="$build_dir/core_cuda_tune"
+  mkdir -p "$build_dir"
+  /usr/local/cuda/bin/nvcc -std=c++17 -O3 -arch=sm_90 --expt-relaxed-constexpr -lineinfo \
+    -Xptxas -v -I kernels -I tests/kernels -o "$tune" tests/kernels/core_cuda_tune.cu \
+    >"$work/tune-build.log" 2>&1 || { tail -n 30 "$work/tune-build.log"; return 1; }
+  "$tune" "$work/tune.csv" | tee "$work/tune.log" || return 1
+  {
+    cuobjdump --dump-resource-usage "$tune" | grep -E 'Function|REG'
+    echo "# static SASS opcode counts per kernel (cuobjdump --dump-sass $tune)"
+    cuobjdump --dump-sass "$tune" | awk '
+      /Function :/ {name = $3}
+      /^ *\/\*[0-9a-f]+\*\// {
+        line = $0; sub(/^ *\/\*[0-9a-f]+\*\/ */, "", line); split(line, f, " ")
+        op = (f[1] ~ /^@/) ? f[2] : f[1]; sub(/;$/, "", op)
+        if (op != "") count[name "\t" op]++
+      }
+      END {for (k in count) print k "\t" count[k]}' | sort
+  } >"$work/tune-sass.txt"
+  cuobjdump --dump-sass "$tune" | gzip >"$work/tune-sass-full.txt.gz"
+  timeout 300 ncu --clock-control none --kernel-name regex:attention_fwd_kernel \
+    --section SpeedOfLight --section Occupancy --section LaunchStats --section SchedulerStats \
+    --section WarpStateStats --section InstructionStats \
+    --metrics "sass__inst_executed_per_opcode,regex:^smsp__average_warps_issue_stalled_.*_per_issue_active\.ratio$" \
+    --print-metric-instances values "$tune" --profile >"$work/tune-ncu.txt" 2>&1 ||
+    { tail -n 20 "$work/tune-ncu.txt"; return 1; }
+  grep -E 'attention_fwd_kernel|Duration|Issued Instructions  |Registers Per|Achieved Active|Issue Slots Busy' \
+    "$work/tune-ncu.txt"
+}
+
 stage_sanitize() {
   local tool
   for tool in memcheck racecheck initcheck synccheck; do
@@ -203,16 +240,61 @@ stage_linkline() {
   ls -la /usr/lib/gcc/x86_64-linux-gnu/*/libstdc++.* 2>/dev/null
 }
 
+# The GPU cases of the ctest executables (FA_TEST_DEVICES=cuda leaves their CPU runs out) under
+# each compute-sanitizer tool: kernels_tests' shape, dispatch, bad-input, registered-op and SDPA
+# tests plus the accuracy grid at seqlen 257 (every head_dim and dtype, causal or not), and
+# sweep_gpu_tests (CUPTI timing through fa-sweep's code). Every run happens even after a failure.
 stage_sanitize_ctest() {
-  local tool binary
-  # These pick the GPU themselves when there is one (their CPU cases run too, at CPU speed).
+  local tool binary filter failed=0
   for binary in kernels/kernels_tests sweep/sweep_gpu_tests; do
+    filter='*'
+    [ "$binary" = kernels/kernels_tests ] &&
+      filter='CoreAccuracyShapes.*:DispatchPaths.*:BothPaths/BadInputs.*:RegisteredOp.*:ReferenceVariants.*:Grid/CoreAccuracy.*_s257*'
     for tool in memcheck racecheck initcheck synccheck; do
-      echo "== compute-sanitizer --tool $tool $binary"
-      timeout 240 compute-sanitizer --tool "$tool" --error-exitcode 1 "$build_dir/tests/$binary" \
-        2>&1 | tail -n 4 || return 1
+      echo "== compute-sanitizer --tool $tool $binary --gtest_filter=$filter"
+      FA_TEST_DEVICES=cuda timeout 60 compute-sanitizer --tool "$tool" --error-exitcode 1 \
+        "$build_dir/tests/$binary" --gtest_filter="$filter" \
+        >"$work/sanitize-$tool-${binary##*/}.log" 2>&1
+      local rc=$?
+      grep -E '^\[  (PASSED|FAILED|SKIPPED) |SUMMARY|tests ran' "$work/sanitize-$tool-${binary##*/}.log" |
+        tail -n 6
+      echo "exit $rc"
+      [ $rc -eq 0 ] || failed=1
     done
   done
+  return $failed
+}
+
+# fa-sweep itself on the GPU under each compute-sanitizer tool (eager and graph mode, the floor
+# kernel): the harness path that sweep_gpu_tests covers, whose CUPTI timing cannot run beside the
+# sanitizer (CUPTI_ERROR_MULTIPLE_SUBSCRIBERS_NOT_SUPPORTED), so kernel timing is off here; and
+# kernels_tests' racecheck again without LibTorch's own SDPA kernels (ReferenceVariants).
+stage_sanitize_sweep() {
+  local tool failed=0
+  for tool in memcheck racecheck initcheck synccheck; do
+    echo "== compute-sanitizer --tool $tool fa-sweep (b:2/s:50 and b:32/s:300, eager + graph)"
+    timeout 100 compute-sanitizer --tool "$tool" --error-exitcode 1 \
+      "$build_dir/harness/sweep/fa-sweep" --config configs/article.json --mode both \
+      --filter '/b:(2/s:50|32/s:300)/' --kernel-timing off --repetitions 1 --iterations 3 \
+      --out "$work/sanitize-sweep-$tool.json" >"$work/sanitize-sweep-$tool.log" 2>&1
+    local rc=$?
+    grep -E 'SUMMARY' "$work/sanitize-sweep-$tool.log"
+    echo "exit $rc"
+    [ $rc -eq 0 ] || failed=1
+  done
+  echo "== compute-sanitizer --tool racecheck kernels_tests, without ReferenceVariants"
+  FA_TEST_DEVICES=cuda timeout 60 compute-sanitizer --tool racecheck --error-exitcode 1 \
+    "$build_dir/tests/kernels/kernels_tests" \
+    --gtest_filter='CoreAccuracyShapes.*:DispatchPaths.*:BothPaths/BadInputs.*:RegisteredOp.*:Grid/CoreAccuracy.*_s257*' \
+    >"$work/sanitize-racecheck-kernels_tests-core.log" 2>&1 || failed=1
+  grep -E '^\[  (PASSED|FAILED) |SUMMARY' "$work/sanitize-racecheck-kernels_tests-core.log"
+  return $failed
+}
+
+# The study's grid in eager mode only (the CUDA-graph half takes as long again).
+stage_sweep_eager() {
+  "$build_dir/harness/sweep/fa-sweep" --config configs/article.json --mode eager \
+    --out "$work/article.json"
 }
 
 stage_pysyscxx() {

@@ -5,8 +5,12 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <stdexcept>
 
 #include "common/core_call.h"
 #include "core/attention_fwd_cpu.h"
@@ -45,6 +49,26 @@ class CpuFloorRunner final : public CaseRunner {
   std::string kernel_timing() const override { return "cpu-core-steady-clock"; }
 };
 
+// Refuses a case whose tensors (q, k, v drawn in fp32 and converted, the core's out and the
+// variant's, lse) exceed the machine's memory, before allocating them: where the kernel grants
+// any allocation (vm.overcommit_memory = 1) a too-large case would not fail, it would fill the
+// machine while drawing its random inputs.
+void require_host_memory(const report::CaseKey& key) {
+  const double elements = static_cast<double>(key.batch) * static_cast<double>(key.seqlen) *
+                          static_cast<double>(key.heads) * static_cast<double>(key.head_dim);
+  const double needed = elements * (3 * (4 + 2) + 2 * 2) +
+                        static_cast<double>(key.batch) * key.heads * key.seqlen * 4;
+  const double physical =
+      static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+  if (physical > 0 && needed > physical) {
+    char message[200];
+    std::snprintf(message, sizeof message,
+                  "out of memory: the case's tensors need %.1f GiB, this machine has %.1f GiB",
+                  needed / (1 << 30), physical / (1 << 30));
+    throw std::runtime_error(message);
+  }
+}
+
 class CpuVariantRunner final : public CaseRunner {
  public:
   CpuVariantRunner(const SweepCase& sweep_case, const RunnerSettings& settings)
@@ -52,6 +76,7 @@ class CpuVariantRunner final : public CaseRunner {
 
   void prepare() override {
     const report::CaseKey& key = case_.key;
+    require_host_memory(key);
     // Random normal inputs (drawn in fp32: older LibTorch has no fp16 normal on the CPU).
     at::Generator generator =
         at::detail::createCPUGenerator(static_cast<uint64_t>(settings_.seed) * 1000003u +

@@ -2,14 +2,13 @@
 // instantiation (element type, padded head_dim, causal) and launches it. The torch dispatch paths
 // do the user-facing checks and padding; these checks are the core's own guard, so a bad
 // AttentionParams becomes an exception naming the field, never an out-of-bounds access.
-#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 
 #include "core/attention_fwd_cuda.h"
-#include "core/attention_fwd_kernel.cuh"
+#include "core/attention_fwd_launch.cuh"
 #include "core/attention_fwd_traits.cuh"
 #include "core/cuda_check.h"
 
@@ -87,48 +86,25 @@ void validate(const AttentionParams& p) {
   }
 }
 
-// Configs above 48 KB of dynamic shared memory must opt in once per device; the flag is kept per
-// instantiation and device (bit d for device d < 64; devices beyond that set it on every call).
-template <typename Traits, bool kIsCausal>
-void allow_large_smem() {
-  constexpr size_t kSmemBytes = Traits::kSmemBytes;
-  if constexpr (kSmemBytes > 48 * 1024) {
-    static std::atomic<uint64_t> configured{0};
-    int device = 0;
-    FA_CUDA_CHECK(cudaGetDevice(&device));
-    const uint64_t bit = device < 64 ? uint64_t{1} << device : 0;
-    if (bit == 0 || (configured.load(std::memory_order_acquire) & bit) == 0) {
-      FA_CUDA_CHECK(cudaFuncSetAttribute(attention_fwd_kernel<Traits, kIsCausal>,
-                                         cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                         static_cast<int>(kSmemBytes)));
-      configured.fetch_or(bit, std::memory_order_release);
-    }
-  }
-}
-
-template <typename Traits, bool kIsCausal>
-void launch(const AttentionParams& params, cudaStream_t stream) {
-  allow_large_smem<Traits, kIsCausal>();
-  const dim3 grid((params.seqlen_q + Traits::kBlockM - 1) / Traits::kBlockM, params.num_heads,
-                  params.batch);
-  attention_fwd_kernel<Traits, kIsCausal>
-      <<<grid, Traits::kNThreads, Traits::kSmemBytes, stream>>>(params);
-  FA_CUDA_CHECK_LAUNCH();
+template <int kHeadDim, typename Element, bool kIsCausal>
+void launch_head_dim(const AttentionParams& params, cudaStream_t stream) {
+  using Traits = typename AttentionFwdConfig<kHeadDim, Element>::Traits;
+  launch_attention_fwd_kernel<Traits, kIsCausal>(params, stream);
 }
 
 // The smallest head_dim template >= params.head_dim; the kernel zero-fills the rest.
 template <typename Element, bool kIsCausal>
 void dispatch_head_dim(const AttentionParams& params, cudaStream_t stream) {
   if (params.head_dim <= 16) {
-    launch<typename AttentionFwdConfig<16, Element>::Traits, kIsCausal>(params, stream);
+    launch_head_dim<16, Element, kIsCausal>(params, stream);
   } else if (params.head_dim <= 32) {
-    launch<typename AttentionFwdConfig<32, Element>::Traits, kIsCausal>(params, stream);
+    launch_head_dim<32, Element, kIsCausal>(params, stream);
   } else if (params.head_dim <= 64) {
-    launch<typename AttentionFwdConfig<64, Element>::Traits, kIsCausal>(params, stream);
+    launch_head_dim<64, Element, kIsCausal>(params, stream);
   } else if (params.head_dim <= 128) {
-    launch<typename AttentionFwdConfig<128, Element>::Traits, kIsCausal>(params, stream);
+    launch_head_dim<128, Element, kIsCausal>(params, stream);
   } else {
-    launch<typename AttentionFwdConfig<256, Element>::Traits, kIsCausal>(params, stream);
+    launch_head_dim<256, Element, kIsCausal>(params, stream);
   }
 }
 

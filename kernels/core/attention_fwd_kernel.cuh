@@ -55,26 +55,80 @@ __device__ __forceinline__ void copy_rows_async(const typename Traits::Element* 
   }
 }
 
+// This thread's share of the copy of every K/V tile: a running source pointer per tensor, moved
+// on by one tile per copy, so the K/V loop does no 64-bit index arithmetic. Rows >= seqlen_k and
+// columns >= head_dim are zero-filled (never read from global memory).
+template <typename Traits>
+class KvTileCopy {
+ public:
+  using Element = typename Traits::Element;
+
+  __device__ __forceinline__ KvTileCopy(const AttentionParams& params, const Element* k,
+                                        const Element* v, int thread)
+      : row_(thread / kRowChunks),
+        col_valid_((thread % kRowChunks) * 8 < params.head_dim),
+        dst_(row_ * Traits::kRowBytes + (thread % kRowChunks) * 16),
+        k_src_(k + row_ * params.k_row_stride + (thread % kRowChunks) * 8),
+        v_src_(v + row_ * params.v_row_stride + (thread % kRowChunks) * 8) {}
+
+  // Issues the copies of the tile starting at key n0 into smem_k / smem_v (one stage each).
+  __device__ __forceinline__ void copy_next(const AttentionParams& params, int n0, uint32_t smem_k,
+                                            uint32_t smem_v) {
+#pragma unroll
+    for (int i = 0; i < kIters; ++i) {
+      if (Traits::kBlockN % kStep == 0 || row_ + i * kStep < Traits::kBlockN) {
+        const bool valid = col_valid_ && n0 + row_ + i * kStep < params.seqlen_k;
+        const uint32_t dst = dst_ + i * kStep * Traits::kRowBytes;
+        ptx::cp_async_16(smem_k + dst, valid ? k_src_ + i * kStep * params.k_row_stride : params.k,
+                         valid);
+        ptx::cp_async_16(smem_v + dst, valid ? v_src_ + i * kStep * params.v_row_stride : params.v,
+                         valid);
+      }
+    }
+    k_src_ += Traits::kBlockN * params.k_row_stride;
+    v_src_ += Traits::kBlockN * params.v_row_stride;
+  }
+
+ private:
+  static constexpr int kRowChunks = Traits::kRowChunks;
+  static_assert(Traits::kNThreads % kRowChunks == 0, "every thread copies the same column chunk");
+  static constexpr int kStep = Traits::kNThreads / kRowChunks;  // rows per pass of the threads
+  static constexpr int kIters = (Traits::kBlockN + kStep - 1) / kStep;
+  int row_;  // first row of the tile this thread copies (then every kStep-th)
+  bool col_valid_;
+  uint32_t dst_;  // shared-memory byte offset of that row's chunk within a stage
+  const Element* k_src_;
+  const Element* v_src_;
+};
+
 // Per-warp state carried across K/V tiles.
 template <typename Traits>
 struct WarpAccumulators {
   float o[Traits::kMTiles][Traits::kDTiles][4];  // unnormalised O, C-fragment layout
   float row_max[Traits::kMTiles][2];             // raw (unscaled) running max of rows g, g+8
-  float row_sum[Traits::kMTiles][2];             // this lane's partial sum of exp2 (quad-reduced
-                                                 // only at the end)
+  // Running row sums of P. On the FMA pipe: [r] is this lane's partial sum of row g + 8r
+  // (quad-reduced only at the end). On tensor cores: a C fragment of P times ones, so [2r] and
+  // [2r + 1] both hold the full sum of row g + 8r.
+  float row_sum[Traits::kMTiles][Traits::kSumOnTensorCores ? 4 : 2];
+};
+
+// Which keys of a K/V tile the rows of one warp see, for a tile that needs a mask. Both are
+// warp-uniform (they live in uniform registers); a row's own limit adds its offset.
+struct TileMask {
+  int key_limit;   // keys n0 + col with col < key_limit exist (seqlen_k - n0)
+  int diag_limit;  // causal: row warp_first_row + i sees col < diag_limit + i
 };
 
 // One K/V tile for one warp: S = Q K^T, mask (kMask), online softmax, O += P V.
 // q_regs: Q fragments [k16 step][m tile] when Traits::kQInRegisters; else they are reloaded from
 // shared memory at q_smem (this lane's ldmatrix address of the warp's first row).
 // k_smem / v_smem: this lane's ldmatrix addresses inside the stage holding the tile.
-// chunk_end[mt]: 16-key chunks of the tile m tile mt needs (kMask only; monotone in mt).
-// row_limit[mt][r]: keys n0 + col with col < row_limit are visible to that row (kMask only).
-template <typename Traits, bool kMask>
+// A masked tile runs the same straight-line code plus one select per score: skipping invisible
+// 16-key chunks took a branch per chunk, and those small blocks cost more than the work saved.
+template <typename Traits, bool kMask, bool kIsCausal>
 __device__ __forceinline__ void attend_tile(
     const uint32_t (&q_regs)[Traits::kQInRegisters ? Traits::kQkSteps : 1][Traits::kMTiles][4],
-    uint32_t q_smem, uint32_t q_sign, uint32_t k_smem, uint32_t v_smem,
-    const int (&chunk_end)[Traits::kMTiles], const int (&row_limit)[Traits::kMTiles][2],
+    uint32_t q_smem, uint32_t q_sign, uint32_t k_smem, uint32_t v_smem, TileMask mask, int quad_row,
     int quad_col, float scale_log2, WarpAccumulators<Traits>& acc) {
   using Element = typename Traits::Element;
   using Mma = ptx::Mma16816<Element>;
@@ -82,8 +136,6 @@ __device__ __forceinline__ void attend_tile(
   constexpr int kNTiles = Traits::kNTiles;
   constexpr int kKeyChunks = Traits::kKeyChunks;
   constexpr int kRowBytes = Traits::kRowBytes;
-  // A chunk of 16 keys is needed by m tile mt (always, without a mask).
-  auto needed = [&](int chunk, int mt) { return !kMask || chunk < chunk_end[mt]; };
 
   // ---- S = Q K^T (raw dot products, fp32) ----
   float s[kMTiles][kNTiles][4];
@@ -98,12 +150,10 @@ __device__ __forceinline__ void attend_tile(
   auto qk_step = [&](const uint32_t(&qa)[kMTiles][4], int ks) {
 #pragma unroll
     for (int c = 0; c < kKeyChunks; ++c) {
-      if (!needed(c, kMTiles - 1)) continue;
       uint32_t kb[4];  // b0, b1 of n tile 2c, then b0, b1 of n tile 2c + 1
       ptx::ldmatrix_x4(kb, k_smem + c * 16 * kRowBytes + ks * 32);
 #pragma unroll
       for (int mt = 0; mt < kMTiles; ++mt) {
-        if (!needed(c, mt)) continue;
         Mma::run(s[mt][2 * c], qa[mt], kb[0], kb[1]);
         Mma::run(s[mt][2 * c + 1], qa[mt], kb[2], kb[3]);
       }
@@ -130,14 +180,15 @@ __device__ __forceinline__ void attend_tile(
 #pragma unroll
     for (int mt = 0; mt < kMTiles; ++mt) {
 #pragma unroll
-      for (int c = 0; c < kKeyChunks; ++c) {
-        if (!needed(c, mt)) continue;
+      for (int r = 0; r < 2; ++r) {
+        const int limit = kIsCausal
+                              ? min(mask.key_limit, mask.diag_limit + mt * 16 + quad_row + 8 * r)
+                              : mask.key_limit;
 #pragma unroll
-        for (int h = 0; h < 2; ++h) {
+        for (int nt = 0; nt < kNTiles; ++nt) {
 #pragma unroll
-          for (int e = 0; e < 4; ++e) {
-            const int col = (2 * c + h) * 8 + quad_col + (e & 1);
-            if (col >= row_limit[mt][e >> 1]) s[mt][2 * c + h][e] = -INFINITY;
+          for (int e = 0; e < 2; ++e) {
+            if (nt * 8 + quad_col + e >= limit) s[mt][nt][2 * r + e] = -INFINITY;
           }
         }
       }
@@ -147,45 +198,44 @@ __device__ __forceinline__ void attend_tile(
   // ---- online softmax: new max, rescale factor, P = exp2(S * scale - max * scale) ----
 #pragma unroll
   for (int mt = 0; mt < kMTiles; ++mt) {
-    if (kMask && chunk_end[mt] == 0) continue;  // no key of this tile is visible to these rows
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
-      // Four independent max and sum chains per row keep the FMNMX/FADD latency off the path.
-      float part[4] = {acc.row_max[mt][r], -INFINITY, -INFINITY, -INFINITY};
+      // Four independent max (and sum) chains per row keep the FMNMX latency off the path.
+      float part[4];
 #pragma unroll
-      for (int c = 0; c < kKeyChunks; ++c) {
-        if (!needed(c, mt)) continue;
+      for (int j = 0; j < 4; ++j) part[j] = s[mt][j / 2][2 * r + j % 2];
 #pragma unroll
-        for (int h = 0; h < 2; ++h) {
-          part[2 * h] = fmaxf(part[2 * h], s[mt][2 * c + h][2 * r]);
-          part[2 * h + 1] = fmaxf(part[2 * h + 1], s[mt][2 * c + h][2 * r + 1]);
-        }
+      for (int nt = 2; nt < kNTiles; ++nt) {
+        part[2 * (nt % 2)] = fmaxf(part[2 * (nt % 2)], s[mt][nt][2 * r]);
+        part[2 * (nt % 2) + 1] = fmaxf(part[2 * (nt % 2) + 1], s[mt][nt][2 * r + 1]);
       }
       float row_max = fmaxf(fmaxf(part[0], part[1]), fmaxf(part[2], part[3]));
       row_max = fmaxf(row_max, __shfl_xor_sync(0xffffffffu, row_max, 1));
       row_max = fmaxf(row_max, __shfl_xor_sync(0xffffffffu, row_max, 2));
+      const float old_max = acc.row_max[mt][r];
+      row_max = fmaxf(row_max, old_max);
       // A row with nothing visible yet keeps max -inf: subtract 0 so exp2(-inf) = 0, no NaN.
       const float max_scaled = row_max == -INFINITY ? 0.f : row_max * scale_log2;
-      const float old_max = acc.row_max[mt][r];
       const float alpha =
           old_max == -INFINITY ? 0.f : ptx::exp2_approx((old_max - row_max) * scale_log2);
       acc.row_max[mt][r] = row_max;
 
       float sum[4] = {0.f, 0.f, 0.f, 0.f};
 #pragma unroll
-      for (int c = 0; c < kKeyChunks; ++c) {
-        if (!needed(c, mt)) continue;
+      for (int nt = 0; nt < kNTiles; ++nt) {
 #pragma unroll
-        for (int h = 0; h < 2; ++h) {
-#pragma unroll
-          for (int e = 0; e < 2; ++e) {
-            float& x = s[mt][2 * c + h][2 * r + e];
-            x = ptx::exp2_approx(fmaf(x, scale_log2, -max_scaled));
-            sum[2 * h + e] += x;
-          }
+        for (int e = 0; e < 2; ++e) {
+          float& x = s[mt][nt][2 * r + e];
+          x = ptx::exp2_approx(fmaf(x, scale_log2, -max_scaled));
+          if constexpr (!Traits::kSumOnTensorCores) sum[2 * (nt % 2) + e] += x;
         }
       }
-      acc.row_sum[mt][r] = fmaf(acc.row_sum[mt][r], alpha, (sum[0] + sum[1]) + (sum[2] + sum[3]));
+      if constexpr (Traits::kSumOnTensorCores) {
+        acc.row_sum[mt][2 * r] *= alpha;  // this tile's P is added by the P V loop below
+        acc.row_sum[mt][2 * r + 1] *= alpha;
+      } else {
+        acc.row_sum[mt][r] = fmaf(acc.row_sum[mt][r], alpha, (sum[0] + sum[1]) + (sum[2] + sum[3]));
+      }
 #pragma unroll
       for (int dt = 0; dt < Traits::kDTiles; ++dt) {
         acc.o[mt][dt][2 * r] *= alpha;
@@ -197,11 +247,9 @@ __device__ __forceinline__ void attend_tile(
   // ---- O += P V: P (fp16/bf16) straight from the S registers as the A operand ----
 #pragma unroll
   for (int c = 0; c < kKeyChunks; ++c) {
-    if (!needed(c, kMTiles - 1)) continue;
     uint32_t pa[kMTiles][4];
 #pragma unroll
     for (int mt = 0; mt < kMTiles; ++mt) {
-      if (!needed(c, mt)) continue;
       pa[mt][0] = ptx::pack2<Element>(s[mt][2 * c][0], s[mt][2 * c][1]);
       pa[mt][1] = ptx::pack2<Element>(s[mt][2 * c][2], s[mt][2 * c][3]);
       pa[mt][2] = ptx::pack2<Element>(s[mt][2 * c + 1][0], s[mt][2 * c + 1][1]);
@@ -213,10 +261,14 @@ __device__ __forceinline__ void attend_tile(
       ptx::ldmatrix_x4_trans(vb, v_smem + c * 16 * kRowBytes + dp * 32);
 #pragma unroll
       for (int mt = 0; mt < kMTiles; ++mt) {
-        if (!needed(c, mt)) continue;
         Mma::run(acc.o[mt][2 * dp], pa[mt], vb[0], vb[1]);
         Mma::run(acc.o[mt][2 * dp + 1], pa[mt], vb[2], vb[3]);
       }
+    }
+    if constexpr (Traits::kSumOnTensorCores) {
+      constexpr uint32_t kOnes = ptx::kOnePair<Element>;
+#pragma unroll
+      for (int mt = 0; mt < kMTiles; ++mt) Mma::run(acc.row_sum[mt], pa[mt], kOnes, kOnes);
     }
   }
 }
@@ -274,7 +326,10 @@ __global__ void __launch_bounds__(Traits::kNThreads, Traits::kMinBlocksPerSm)
   const int seqlen_q = params.seqlen_q;
   const int seqlen_k = params.seqlen_k;
   const int head_dim = params.head_dim;
-  const int kv_head = head / (params.num_heads / params.num_heads_k);
+  // Plain multi-head attention skips the two integer divisions (about 80 instructions per warp).
+  const int kv_head = params.num_heads == params.num_heads_k
+                          ? head
+                          : head / (params.num_heads / params.num_heads_k);
   const Element* q = static_cast<const Element*>(params.q) + batch * params.q_batch_stride +
                      head * params.q_head_stride;
   const Element* k = static_cast<const Element*>(params.k) + batch * params.k_batch_stride +
@@ -309,10 +364,8 @@ __global__ void __launch_bounds__(Traits::kNThreads, Traits::kMinBlocksPerSm)
                                            head_dim, smem_q + warp_row0 * kRowBytes, lane);
   }
   ptx::cp_async_commit();
-  copy_rows_async<Traits, kBlockN, Traits::kNThreads>(k, params.k_row_stride, 0, seqlen_k, head_dim,
-                                                      smem_k, tid);
-  copy_rows_async<Traits, kBlockN, Traits::kNThreads>(v, params.v_row_stride, 0, seqlen_k, head_dim,
-                                                      smem_v, tid);
+  KvTileCopy<Traits> kv_copy(params, k, v, tid);
+  kv_copy.copy_next(params, 0, smem_k, smem_v);
   ptx::cp_async_commit();
 
   // A negative scale is folded into Q's sign so the kernel works with |scale| (> 0, which the
@@ -353,10 +406,9 @@ __global__ void __launch_bounds__(Traits::kNThreads, Traits::kMinBlocksPerSm)
       for (int e = 0; e < 4; ++e) acc.o[mt][dt][e] = 0.f;
     }
 #pragma unroll
-    for (int r = 0; r < 2; ++r) {
-      acc.row_max[mt][r] = -INFINITY;
-      acc.row_sum[mt][r] = 0.f;
-    }
+    for (int r = 0; r < 2; ++r) acc.row_max[mt][r] = -INFINITY;
+#pragma unroll
+    for (int e = 0; e < (Traits::kSumOnTensorCores ? 4 : 2); ++e) acc.row_sum[mt][e] = 0.f;
   }
 
   for (int it = 0; it < n_tiles; ++it) {
@@ -364,10 +416,7 @@ __global__ void __launch_bounds__(Traits::kNThreads, Traits::kMinBlocksPerSm)
     __syncthreads();          // for everyone's; and every warp is done with tile it - 1
     if (it + 1 < n_tiles) {   // prefetch tile it + 1 into the stage tile it - 1 used
       const uint32_t stage = ((it + 1) & 1) * kKvTileBytes;
-      copy_rows_async<Traits, kBlockN, Traits::kNThreads>(
-          k, params.k_row_stride, (it + 1) * kBlockN, seqlen_k, head_dim, smem_k + stage, tid);
-      copy_rows_async<Traits, kBlockN, Traits::kNThreads>(
-          v, params.v_row_stride, (it + 1) * kBlockN, seqlen_k, head_dim, smem_v + stage, tid);
+      kv_copy.copy_next(params, (it + 1) * kBlockN, smem_k + stage, smem_v + stage);
     }
     ptx::cp_async_commit();
     if (!warp_active) continue;
@@ -377,28 +426,12 @@ __global__ void __launch_bounds__(Traits::kNThreads, Traits::kMinBlocksPerSm)
     const uint32_t v_smem = smem_v + stage + a_lane;
     const int n0 = it * kBlockN;
     if (it < n_full) {
-      const int unused_chunks[kMTiles] = {};
-      const int unused_limits[kMTiles][2] = {};
-      attend_tile<Traits, false>(q_regs, q_smem, q_sign, k_smem, v_smem, unused_chunks,
-                                 unused_limits, quad_col, scale_log2, acc);
+      attend_tile<Traits, false, kIsCausal>(q_regs, q_smem, q_sign, k_smem, v_smem, TileMask{},
+                                            quad_row, quad_col, scale_log2, acc);
     } else {
-      int chunk_end[kMTiles];
-      int row_limit[kMTiles][2];
-#pragma unroll
-      for (int mt = 0; mt < kMTiles; ++mt) {
-        // Warp-uniform: the chunks this m tile's last valid row can see.
-        const int last_row = min(warp_first_row + mt * 16 + 15, seqlen_q - 1);
-        int limit = seqlen_k - n0;
-        if (kIsCausal) limit = min(limit, last_row + diag + 1 - n0);
-        chunk_end[mt] = min(max((limit + 15) / 16, 0), Traits::kKeyChunks);
-#pragma unroll
-        for (int r = 0; r < 2; ++r) {
-          const int row = warp_first_row + mt * 16 + quad_row + 8 * r;
-          row_limit[mt][r] = kIsCausal ? min(seqlen_k - n0, row + diag + 1 - n0) : seqlen_k - n0;
-        }
-      }
-      attend_tile<Traits, true>(q_regs, q_smem, q_sign, k_smem, v_smem, chunk_end, row_limit,
-                                quad_col, scale_log2, acc);
+      const TileMask mask{seqlen_k - n0, warp_first_row + diag + 1 - n0};
+      attend_tile<Traits, true, kIsCausal>(q_regs, q_smem, q_sign, k_smem, v_smem, mask, quad_row,
+                                           quad_col, scale_log2, acc);
     }
   }
 
@@ -409,15 +442,20 @@ __global__ void __launch_bounds__(Traits::kNThreads, Traits::kMinBlocksPerSm)
   for (int mt = 0; mt < kMTiles; ++mt) {
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
-      float sum = acc.row_sum[mt][r];
-      sum += __shfl_xor_sync(0xffffffffu, sum, 1);
-      sum += __shfl_xor_sync(0xffffffffu, sum, 2);
+      float sum = acc.row_sum[mt][Traits::kSumOnTensorCores ? 2 * r : r];
+      if constexpr (!Traits::kSumOnTensorCores) {
+        sum += __shfl_xor_sync(0xffffffffu, sum, 1);
+        sum += __shfl_xor_sync(0xffffffffu, sum, 2);
+      }
       // sum == 0 only when no key is visible to the row: out 0, lse +inf.
-      const float inv_sum = sum == 0.f ? 0.f : 1.f / sum;
+      // The approximate reciprocal and log2 (MUFU, relative error ~2^-22) are far below the
+      // output's 16-bit rounding; the IEEE versions took a slow-path call per row.
+      const float inv_sum = sum == 0.f ? 0.f : ptx::rcp_approx(sum);
       const int tile_row = warp_row0 + mt * 16 + quad_row + 8 * r;
       if (lane % 4 == 0 && m0 + tile_row < seqlen_q) {
         lse[m0 + tile_row] =
-            sum == 0.f ? INFINITY : acc.row_max[mt][r] * scale_log2 * kLn2 + logf(sum);
+            sum == 0.f ? INFINITY
+                       : fmaf(acc.row_max[mt][r], scale_log2, ptx::log2_approx(sum)) * kLn2;
       }
 #pragma unroll
       for (int dt = 0; dt < Traits::kDTiles; ++dt) {

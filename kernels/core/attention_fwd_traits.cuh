@@ -7,7 +7,7 @@
 namespace fa {
 
 template <int kHeadDim_, int kBlockM_, int kBlockN_, int kNWarps_, int kMinBlocksPerSm_,
-          typename Element_>
+          typename Element_, bool kSumOnTensorCores_ = false>
 struct AttentionFwdTraits {
   using Element = Element_;
   static constexpr int kHeadDim = kHeadDim_;  // padded head_dim (columns >= head_dim are zero)
@@ -16,6 +16,10 @@ struct AttentionFwdTraits {
   static constexpr int kNWarps = kNWarps_;
   static constexpr int kNThreads = kNWarps * 32;
   static constexpr int kMinBlocksPerSm = kMinBlocksPerSm_;  // __launch_bounds__ hint
+  // Row sums of P from one more mma per 16-key chunk (P times a column of ones) instead of one
+  // FADD per score: worth it where the softmax, not the tensor cores, is the bottleneck (small
+  // head_dim). The sum is then of the rounded P that O is made of.
+  static constexpr bool kSumOnTensorCores = kSumOnTensorCores_;
 
   // Each warp owns kWarpRows consecutive query rows: kMTiles mma tiles of 16 rows.
   static constexpr int kWarpRows = kBlockM / kNWarps;
@@ -51,38 +55,43 @@ struct AttentionFwdTraits {
 template <int kHeadDim, typename Element>
 struct AttentionFwdConfig;
 
-// Registers per thread and spills of every instantiation are in docs/kernel-notes.md.
-// head_dim 16: the kernel is bound by exponentials (MUFU.EX2, 16 per clock per SM), not by tensor
-// cores or shared memory. 128 x 128 tiles on 8 warps (one m16 tile per warp): S takes 64 registers,
-// the kernel fits in 128, so two CTAs (16 warps) share an SM; long K/V tiles amortise the per-tile
-// work (row max shuffles, rescale, barrier).
+// Registers per thread and spills of every instantiation are in docs/kernel-notes.md, and the
+// measurements that chose these shapes (tests/kernels/core_cuda_tune.cu) in results/h200/tune/.
+// Every head_dim takes its row sums from the tensor cores (one more mma per 16 keys instead of
+// one FADD per score): 2-8% faster at head_dim 16 and 128 on the H200.
+//
+// head_dim 16: bound by issue slots and latency (the softmax's FMNMX, FFMA, MUFU.EX2 per score),
+// not by tensor cores or memory. 64 x 64 tiles on 4 warps (16 rows each) fit in 80 registers, so
+// six CTAs (24 warps) share an SM to hide the latencies; 64-row tiles waste few rows at short
+// sequences (seq 50: one tile, every warp busy; seq 300: 304 of 320 rows). Faster than 128 x 128
+// on 8 warps (16 warps/SM) by 1.5x at (512, 300) and 2.5x at (512, 50).
 template <typename Element>
 struct AttentionFwdConfig<16, Element> {
-  using Traits = AttentionFwdTraits<16, 128, 128, 8, 2, Element>;
+  using Traits = AttentionFwdTraits<16, 64, 64, 4, 6, Element, true>;
 };
 // head_dim 32 and 64: two m16 tiles per warp, so every K/V fragment read from shared memory feeds
 // two mma and shared-memory traffic stays below the exponential and mma time; 4 warps, about 250
 // registers, two CTAs per SM (flash-attn 2 uses 128 x 128 on 4 warps for these head_dims).
 template <typename Element>
 struct AttentionFwdConfig<32, Element> {
-  using Traits = AttentionFwdTraits<32, 128, 128, 4, 1, Element>;
+  using Traits = AttentionFwdTraits<32, 128, 128, 4, 1, Element, true>;
 };
 template <typename Element>
 struct AttentionFwdConfig<64, Element> {
-  using Traits = AttentionFwdTraits<64, 128, 64, 4, 2, Element>;
+  using Traits = AttentionFwdTraits<64, 128, 64, 4, 2, Element, true>;
 };
-// head_dim 128: 128-row tiles on 4 warps like flash-attn 2 (K/V read from L2 three times at seqlen
-// 300, not five as with 64-row tiles); O takes 128 registers, so 32-key tiles keep S at 32 and the
-// kernel without spills (128 x 64 spilled).
+// head_dim 128: one m16 tile per warp keeps O at 64 registers and Q in registers; 64 x 32 tiles
+// fit in 168 registers, so three CTAs (12 warps) share an SM. 8-10% faster than flash-attn 2's
+// 128-row tiles (128 x 32 on 4 warps, one CTA per SM) at (512, 300) on the H200.
 template <typename Element>
 struct AttentionFwdConfig<128, Element> {
-  using Traits = AttentionFwdTraits<128, 128, 32, 4, 1, Element>;
+  using Traits = AttentionFwdTraits<128, 64, 32, 4, 3, Element, true>;
 };
 // head_dim 256: O alone takes 128 registers per thread: one m16 tile per warp, 64 x 32 tiles,
 // about 100 KB of shared memory so two CTAs fit on an SM.
 template <typename Element>
 struct AttentionFwdConfig<256, Element> {
-  using Traits = AttentionFwdTraits<256, 64, 32, 4, 2, Element>;
+  using Traits = AttentionFwdTraits<256, 64, 32, 4, 2, Element, true>;
 };
 
 }  // namespace fa

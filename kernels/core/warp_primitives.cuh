@@ -96,10 +96,31 @@ __device__ __forceinline__ uint32_t pack2<__nv_bfloat16>(float lo, float hi) {
   return r;
 }
 
+// Two 16-bit ones (1.0 in each half): the B operand that turns an mma into a row sum of A.
+template <typename Element>
+constexpr uint32_t kOnePair = 0;
+template <>
+constexpr uint32_t kOnePair<half> = 0x3C003C00u;
+template <>
+constexpr uint32_t kOnePair<__nv_bfloat16> = 0x3F803F80u;
+
 // 2^x on the SFU (MUFU.EX2): ex2.approx(-inf) = +0, which masked scores rely on.
 __device__ __forceinline__ float exp2_approx(float x) {
   float y;
   asm("ex2.approx.ftz.f32 %0, %1;\n" : "=f"(y) : "f"(x));
+  return y;
+}
+
+// 1/x and log2(x) on the SFU (MUFU.RCP, MUFU.LG2), flushing denormals; relative error ~2^-22.
+__device__ __forceinline__ float rcp_approx(float x) {
+  float y;
+  asm("rcp.approx.ftz.f32 %0, %1;\n" : "=f"(y) : "f"(x));
+  return y;
+}
+
+__device__ __forceinline__ float log2_approx(float x) {
+  float y;
+  asm("lg2.approx.ftz.f32 %0, %1;\n" : "=f"(y) : "f"(x));
   return y;
 }
 

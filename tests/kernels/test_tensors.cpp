@@ -3,9 +3,11 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <random>
 #include <sstream>
+#include <string>
 
 namespace fa::testing {
 
@@ -14,8 +16,13 @@ bool cuda_available() {
   return at::hasCUDA();
 }
 
+// FA_TEST_DEVICES=cuda leaves the CPU out: compute-sanitizer runs (scripts/gpu-session.sh
+// sanitize-ctest) spend their time on the GPU cases.
 std::vector<at::Device> test_devices() {
-  std::vector<at::Device> devices{at::Device(at::kCPU)};
+  const char* only = std::getenv("FA_TEST_DEVICES");
+  const bool cuda_only = only != nullptr && std::string(only) == "cuda";
+  std::vector<at::Device> devices;
+  if (!cuda_only) devices.emplace_back(at::kCPU);
   if (cuda_available()) devices.emplace_back(at::kCUDA, 0);
   return devices;
 }

@@ -210,8 +210,9 @@ TEST(SweepCli, UnavailableVariantsAreSkippedWithTheirReason) {
   EXPECT_TRUE(contains(result.out, "skipped: ")) << result.out;
 }
 
-// One case that cannot run (its inputs would need 6.4 TB): the report records that case as failed,
-// the other cases still run, and the exit status says a case failed.
+// One case that cannot run (its inputs would need 6.4 TB: the memory check refuses it, even where
+// the kernel would grant the allocation): the report records that case as failed, the other
+// cases still run, and the exit status says a case failed.
 TEST(SweepCli, AFailingCaseIsRecordedAndTheSweepGoesOn) {
   const TempDir dir;
   const std::string config = dir.file("huge.json");

@@ -8,7 +8,8 @@
 // Build (one command, shown over two lines) and run, from the repository root; no GPU needed:
 //   g++ -std=c++20 -O2 -Wno-unknown-pragmas -I tests/kernels/core_cuda_emulator -I kernels
 //       tests/kernels/core_cuda_emulator/core_cuda_emulator.cpp -o /tmp/core_cuda_emulator
-//   /tmp/core_cuda_emulator            # all cases;  /tmp/core_cuda_emulator quick  # a few
+//   /tmp/core_cuda_emulator            # all cases;  /tmp/core_cuda_emulator quick  # ten (ctest)
+//   /tmp/core_cuda_emulator candidates # the tuning candidates of core_cuda_candidates.h
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -21,6 +22,7 @@
 
 #include "core/attention_fwd_kernel.cuh"
 #include "core/element_convert.h"
+#include "core_cuda_candidates.h"
 
 uint3 threadIdx;
 uint3 blockIdx;
@@ -103,6 +105,7 @@ void run_grid(const fa::AttentionParams& p) {
   }
 }
 
+// The shipped configuration per head_dim, or (candidates mode) one tuning candidate.
 template <typename Element, bool kCausal>
 void dispatch(const fa::AttentionParams& p) {
   if (p.head_dim <= 16) {
@@ -124,6 +127,29 @@ struct Case {
   double scale;  // 0: 1 / sqrt(head_dim)
 };
 
+// Runs the kernel for one case: the shipped dispatch, or a given instantiation.
+using Runner = void (*)(const fa::AttentionParams&, const Case&);
+
+void run_shipped(const fa::AttentionParams& p, const Case& cs) {
+  if (cs.bf16) {
+    cs.causal ? dispatch<__nv_bfloat16, true>(p) : dispatch<__nv_bfloat16, false>(p);
+  } else {
+    cs.causal ? dispatch<half, true>(p) : dispatch<half, false>(p);
+  }
+}
+
+// Candidate index kIndex of the head_dim's list, in the case's element type.
+template <template <typename> class List, size_t kIndex>
+void run_candidate(const fa::AttentionParams& p, const Case& cs) {
+  using Fp16 = std::tuple_element_t<kIndex, List<half>>;
+  using Bf16 = std::tuple_element_t<kIndex, List<__nv_bfloat16>>;
+  if (cs.bf16) {
+    cs.causal ? run_grid<Bf16, true>(p) : run_grid<Bf16, false>(p);
+  } else {
+    cs.causal ? run_grid<Fp16, true>(p) : run_grid<Fp16, false>(p);
+  }
+}
+
 constexpr uint16_t kPoison = 0xffff;
 
 struct Tensor {  // (batch, seqlen, heads, head_dim) with optional gaps
@@ -143,7 +169,8 @@ Tensor make_tensor(int batch, int seqlen, int heads, int head_dim, bool strided)
   return t;
 }
 
-bool run_case(const Case& cs, std::mt19937& rng) {
+bool run_case(const Case& cs, std::mt19937& rng, Runner runner = run_shipped,
+              const std::string& label = "") {
   const bool bf16 = cs.bf16;
   auto encode = [bf16](float x) { return bf16 ? fa::float_to_bf16(x) : fa::float_to_half(x); };
   auto decode = [bf16](uint16_t x) { return bf16 ? fa::bf16_to_float(x) : fa::half_to_float(x); };
@@ -189,11 +216,7 @@ bool run_case(const Case& cs, std::mt19937& rng) {
                           reinterpret_cast<const char*>(k.bits.data() + k.bits.size())},
                          {reinterpret_cast<const char*>(v.bits.data()),
                           reinterpret_cast<const char*>(v.bits.data() + v.bits.size())}};
-  if (bf16) {
-    cs.causal ? dispatch<__nv_bfloat16, true>(p) : dispatch<__nv_bfloat16, false>(p);
-  } else {
-    cs.causal ? dispatch<half, true>(p) : dispatch<half, false>(p);
-  }
+  runner(p, cs);
 
   // float64 reference and comparison.
   double err2 = 0, ref2 = 0, lse_err = 0;
@@ -252,24 +275,58 @@ bool run_case(const Case& cs, std::mt19937& rng) {
   const double rel = ref2 > 0 ? std::sqrt(err2 / ref2) : std::sqrt(err2);
   const double tol = bf16 ? 2e-2 : 5e-3;
   const bool ok = bad == 0 && stray == 0 && rel <= tol && lse_err <= tol;
-  std::printf("%s %s b%d h%d/%d sq%d sk%d d%d %s%s scale %.3f: rel %.2e lse %.2e bad %d stray %d\n",
-              ok ? "ok  " : "FAIL", bf16 ? "bf16" : "fp16", cs.batch, cs.heads, cs.heads_k,
-              cs.seqlen_q, cs.seqlen_k, cs.head_dim, cs.causal ? "causal" : "full",
-              cs.strided ? " strided" : "", scale, rel, lse_err, bad, stray);
+  std::printf(
+      "%s %s%s b%d h%d/%d sq%d sk%d d%d %s%s scale %.3f: rel %.2e lse %.2e bad %d stray %d\n",
+      ok ? "ok  " : "FAIL", label.c_str(), bf16 ? "bf16" : "fp16", cs.batch, cs.heads, cs.heads_k,
+      cs.seqlen_q, cs.seqlen_k, cs.head_dim, cs.causal ? "causal" : "full",
+      cs.strided ? " strided" : "", scale, rel, lse_err, bad, stray);
   std::fflush(stdout);
   return ok;
 }
 
 }  // namespace
 
+// Every candidate of a head_dim's list on cases that cover the key tail, causal rows with and
+// without visible keys, GQA and strides.
+template <template <typename> class List, size_t... kIndex>
+int run_candidates(int head_dim, std::mt19937& rng, std::index_sequence<kIndex...>) {
+  const std::vector<Case> cases = {
+      {1, 2, 1, 50, 50, head_dim, false, false, true, 0},
+      {1, 2, 2, 300, 300, head_dim, false, true, false, 0},
+      {1, 2, 1, 150, 150, head_dim, true, false, false, 0},
+      {1, 2, 2, 130, 70, head_dim, true, true, true, -0.3},
+  };
+  int failures = 0;
+  const Runner runners[] = {run_candidate<List, kIndex>...};
+  const std::string names[] = {
+      fa_tune::candidate_name<std::tuple_element_t<kIndex, List<half>>>()...};
+  for (size_t i = 0; i < sizeof...(kIndex); ++i) {
+    for (const Case& c : cases) failures += !run_case(c, rng, runners[i], "[" + names[i] + "] ");
+  }
+  return failures;
+}
+
 int main(int argc, char** argv) {
-  const bool quick = argc > 1 && std::string(argv[1]) == "quick";
+  const std::string mode = argc > 1 ? argv[1] : "";
+  if (mode == "candidates") {
+    std::mt19937 rng(4321);
+    int failures = run_candidates<fa_tune::HeadDim16Candidates>(
+        16, rng, std::make_index_sequence<std::tuple_size_v<fa_tune::HeadDim16Candidates<half>>>());
+    failures += run_candidates<fa_tune::HeadDim128Candidates>(
+        128, rng,
+        std::make_index_sequence<std::tuple_size_v<fa_tune::HeadDim128Candidates<half>>>());
+    std::printf("candidates: %d failed\n", failures);
+    return failures == 0 ? 0 : 1;
+  }
+  const bool quick = mode == "quick";
   std::vector<Case> cases;
   if (quick) {
-    cases = {{1, 2, 1, 50, 50, 16, false, false, false, 0},
-             {1, 2, 1, 150, 150, 16, true, false, true, 0},
-             {1, 2, 2, 70, 40, 64, true, true, false, 0},
-             {1, 1, 1, 33, 70, 128, false, false, false, 0}};
+    // Every head_dim: the key tail (seqlen not a multiple of the tiles) with strides, and causal
+    // with seqlen_q > seqlen_k (rows that see no key), a negative scale and grouped-query heads.
+    for (int d : {16, 32, 64, 128, 256}) {
+      cases.push_back({1, 2, 1, 77, 77, d, false, false, true, 0});
+      cases.push_back({1, 2, 2, 130, 70, d, true, true, false, -0.3});
+    }
   } else {
     for (int d : {16, 24, 32, 40, 64, 128, 256}) {
       for (bool bf16 : {false, true}) {

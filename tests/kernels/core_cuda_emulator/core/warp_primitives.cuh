@@ -158,8 +158,23 @@ inline uint32_t pack2<__nv_bfloat16>(float lo, float hi) {
   return uint32_t{fa::float_to_bf16(lo)} | (uint32_t{fa::float_to_bf16(hi)} << 16);
 }
 
+template <typename Element>
+constexpr uint32_t kOnePair = 0;
+template <>
+constexpr uint32_t kOnePair<half> = 0x3C003C00u;
+template <>
+constexpr uint32_t kOnePair<__nv_bfloat16> = 0x3F803F80u;
+
 inline float exp2_approx(float x) {
   return std::exp2(x);
+}
+
+inline float rcp_approx(float x) {
+  return 1.f / x;
+}
+
+inline float log2_approx(float x) {
+  return std::log2(x);
 }
 
 }  // namespace ptx
