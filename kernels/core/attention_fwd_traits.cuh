@@ -64,7 +64,7 @@ struct AttentionFwdConfig;
 // not by tensor cores or memory. 64 x 64 tiles on 4 warps (16 rows each) fit in 80 registers, so
 // six CTAs (24 warps) share an SM to hide the latencies; 64-row tiles waste few rows at short
 // sequences (seq 50: one tile, every warp busy; seq 300: 304 of 320 rows). Faster than 128 x 128
-// on 8 warps (16 warps/SM) by 1.5x at (512, 300) and 2.5x at (512, 50).
+// on 8 warps (16 warps/SM) by 1.4x at (512, 300) and 2.6x at (512, 50).
 template <typename Element>
 struct AttentionFwdConfig<16, Element> {
   using Traits = AttentionFwdTraits<16, 64, 64, 4, 6, Element, true>;
@@ -81,8 +81,8 @@ struct AttentionFwdConfig<64, Element> {
   using Traits = AttentionFwdTraits<64, 128, 64, 4, 2, Element, true>;
 };
 // head_dim 128: one m16 tile per warp keeps O at 64 registers and Q in registers; 64 x 32 tiles
-// fit in 168 registers, so three CTAs (12 warps) share an SM. 8-10% faster than flash-attn 2's
-// 128-row tiles (128 x 32 on 4 warps, one CTA per SM) at (512, 300) on the H200.
+// fit in 168 registers, so three CTAs (12 warps) share an SM. 1-11% faster (three tune runs) than
+// v1's 128 x 32 tiles on 4 warps (32 rows per warp, one CTA per SM) at (512, 300) on the H200.
 template <typename Element>
 struct AttentionFwdConfig<128, Element> {
   using Traits = AttentionFwdTraits<128, 64, 32, 4, 3, Element, true>;
