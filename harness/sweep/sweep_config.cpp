@@ -23,13 +23,36 @@ std::string joined(const std::vector<std::string>& names) {
   return text;
 }
 
+// Control characters escaped (\n, \t, \xHH): a message quotes keys and values from the file,
+// and a JSON string can hold a newline, which would break the one-line error (found by
+// tests/fuzz: an unknown key with "\n" in it).
+std::string one_line(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      out += fmt::format("\\x{:02x}", byte);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 // Collects the file name so every check reads as one line.
 class Checker {
  public:
   explicit Checker(std::string path) : path_(std::move(path)) {}
 
   [[noreturn]] void fail(const std::string& field, const std::string& problem) const {
-    throw UsageError(path_ + ": " + field + ": " + problem);
+    throw UsageError(one_line(path_ + ": " + field + ": " + problem));
   }
 
   // A JSON value shown briefly in a message.
@@ -112,7 +135,7 @@ class Checker {
       const std::string element = field + "[" + std::to_string(i) + "]";
       std::string text = string(value[i], element);
       if (std::find(strings.begin(), strings.end(), text) != strings.end()) {
-        fail(element, "duplicate value \"" + text + "\"");
+        fail(element, "duplicate value " + shown(value[i]));
       }
       strings.push_back(std::move(text));
     }
@@ -126,8 +149,10 @@ class Checker {
       if (std::find(known.begin(), known.end(), item.key()) == known.end()) {
         std::string list;
         for (const std::string& key : known) list += (list.empty() ? "" : ", ") + key;
-        fail(where.empty() ? item.key() : where + "." + item.key(),
-             "unknown key (known keys: " + list + ")");
+        // The key as written, cut to a readable length (it can be any string).
+        const std::string key =
+            item.key().size() <= 60 ? item.key() : item.key().substr(0, 57) + "...";
+        fail(where.empty() ? key : where + "." + key, "unknown key (known keys: " + list + ")");
       }
     }
   }
@@ -171,11 +196,11 @@ std::string content_hash(const std::string& bytes) {
 std::string read_config_file(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) {
-    throw UsageError(path + ": (file): cannot read (" + std::strerror(errno) + ")");
+    throw UsageError(one_line(path) + ": (file): cannot read (" + std::strerror(errno) + ")");
   }
   std::ostringstream text;
   text << file.rdbuf();
-  if (file.bad()) throw UsageError(path + ": (file): read failed");
+  if (file.bad()) throw UsageError(one_line(path) + ": (file): read failed");
   return text.str();
 }
 
