@@ -240,26 +240,34 @@ stage_linkline() {
   ls -la /usr/lib/gcc/x86_64-linux-gnu/*/libstdc++.* 2>/dev/null
 }
 
+# sanitized LOG TOOL SECONDS COMMAND...: COMMAND under compute-sanitizer's TOOL, its output in
+# LOG; prints the gtest and sanitizer summary lines and the exit status, and returns that status.
+sanitized() {
+  local log=$1 tool=$2 seconds=$3
+  shift 3
+  timeout "$seconds" compute-sanitizer --tool "$tool" --error-exitcode 1 "$@" >"$log" 2>&1
+  local rc=$?
+  grep -E '^\[  (PASSED|FAILED|SKIPPED) |SUMMARY|tests ran' "$log" | tail -n 6
+  echo "exit $rc"
+  return $rc
+}
+
+# kernels_tests' GPU cases for the sanitizer runs: shape, dispatch, bad-input, registered-op and
+# SDPA tests plus the accuracy grid at seqlen 257 (every head_dim and dtype, causal or not).
+kernels_gpu_filter='CoreAccuracyShapes.*:DispatchPaths.*:BothPaths/BadInputs.*:RegisteredOp.*:ReferenceVariants.*:Grid/CoreAccuracy.*_s257*'
+
 # The GPU cases of the ctest executables (FA_TEST_DEVICES=cuda leaves their CPU runs out) under
-# each compute-sanitizer tool: kernels_tests' shape, dispatch, bad-input, registered-op and SDPA
-# tests plus the accuracy grid at seqlen 257 (every head_dim and dtype, causal or not), and
-# sweep_gpu_tests (CUPTI timing through fa-sweep's code). Every run happens even after a failure.
+# each compute-sanitizer tool: kernels_tests with $kernels_gpu_filter, and sweep_gpu_tests (CUPTI
+# timing through fa-sweep's code). Every run happens even after a failure.
 stage_sanitize_ctest() {
   local tool binary filter failed=0
   for binary in kernels/kernels_tests sweep/sweep_gpu_tests; do
     filter='*'
-    [ "$binary" = kernels/kernels_tests ] &&
-      filter='CoreAccuracyShapes.*:DispatchPaths.*:BothPaths/BadInputs.*:RegisteredOp.*:ReferenceVariants.*:Grid/CoreAccuracy.*_s257*'
+    [ "$binary" = kernels/kernels_tests ] && filter=$kernels_gpu_filter
     for tool in memcheck racecheck initcheck synccheck; do
       echo "== compute-sanitizer --tool $tool $binary --gtest_filter=$filter"
-      FA_TEST_DEVICES=cuda timeout 60 compute-sanitizer --tool "$tool" --error-exitcode 1 \
-        "$build_dir/tests/$binary" --gtest_filter="$filter" \
-        >"$work/sanitize-$tool-${binary##*/}.log" 2>&1
-      local rc=$?
-      grep -E '^\[  (PASSED|FAILED|SKIPPED) |SUMMARY|tests ran' "$work/sanitize-$tool-${binary##*/}.log" |
-        tail -n 6
-      echo "exit $rc"
-      [ $rc -eq 0 ] || failed=1
+      FA_TEST_DEVICES=cuda sanitized "$work/sanitize-$tool-${binary##*/}.log" "$tool" 60 \
+        "$build_dir/tests/$binary" --gtest_filter="$filter" || failed=1
     done
   done
   return $failed
@@ -273,21 +281,15 @@ stage_sanitize_sweep() {
   local tool failed=0
   for tool in memcheck racecheck initcheck synccheck; do
     echo "== compute-sanitizer --tool $tool fa-sweep (b:2/s:50 and b:32/s:300, eager + graph)"
-    timeout 100 compute-sanitizer --tool "$tool" --error-exitcode 1 \
+    sanitized "$work/sanitize-sweep-$tool.log" "$tool" 100 \
       "$build_dir/harness/sweep/fa-sweep" --config configs/article.json --mode both \
       --filter '/b:(2/s:50|32/s:300)/' --kernel-timing off --repetitions 1 --iterations 3 \
-      --out "$work/sanitize-sweep-$tool.json" >"$work/sanitize-sweep-$tool.log" 2>&1
-    local rc=$?
-    grep -E 'SUMMARY' "$work/sanitize-sweep-$tool.log"
-    echo "exit $rc"
-    [ $rc -eq 0 ] || failed=1
+      --out "$work/sanitize-sweep-$tool.json" || failed=1
   done
   echo "== compute-sanitizer --tool racecheck kernels_tests, without ReferenceVariants"
-  FA_TEST_DEVICES=cuda timeout 60 compute-sanitizer --tool racecheck --error-exitcode 1 \
+  FA_TEST_DEVICES=cuda sanitized "$work/sanitize-racecheck-kernels_tests-core.log" racecheck 60 \
     "$build_dir/tests/kernels/kernels_tests" \
-    --gtest_filter='CoreAccuracyShapes.*:DispatchPaths.*:BothPaths/BadInputs.*:RegisteredOp.*:Grid/CoreAccuracy.*_s257*' \
-    >"$work/sanitize-racecheck-kernels_tests-core.log" 2>&1 || failed=1
-  grep -E '^\[  (PASSED|FAILED) |SUMMARY' "$work/sanitize-racecheck-kernels_tests-core.log"
+    --gtest_filter="$kernels_gpu_filter-ReferenceVariants.*" || failed=1
   return $failed
 }
 

@@ -147,12 +147,11 @@ class Checker {
                  const std::vector<std::string>& known) const {
     for (const auto& item : object.items()) {
       if (std::find(known.begin(), known.end(), item.key()) == known.end()) {
-        std::string list;
-        for (const std::string& key : known) list += (list.empty() ? "" : ", ") + key;
         // The key as written, cut to a readable length (it can be any string).
         const std::string key =
             item.key().size() <= 60 ? item.key() : item.key().substr(0, 57) + "...";
-        fail(where.empty() ? key : where + "." + key, "unknown key (known keys: " + list + ")");
+        fail(where.empty() ? key : where + "." + key,
+             "unknown key (known keys: " + joined(known) + ")");
       }
     }
   }
