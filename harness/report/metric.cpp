@@ -37,4 +37,16 @@ std::optional<Metric> parse_metric(std::string_view name) {
   return std::nullopt;
 }
 
+std::string phase_counter_name(std::string_view range_name) {
+  return std::string(kPhaseCounterPrefix).append(range_name);
+}
+
+std::optional<std::string_view> phase_of_counter(std::string_view counter) {
+  if (counter.size() <= kPhaseCounterPrefix.size() ||
+      counter.substr(0, kPhaseCounterPrefix.size()) != kPhaseCounterPrefix) {
+    return std::nullopt;
+  }
+  return counter.substr(kPhaseCounterPrefix.size());
+}
+
 }  // namespace fa::report

@@ -159,11 +159,31 @@ json parse_json(std::string_view text, const std::string& source) {
   }
 }
 
+// The phase counters of one iteration row ("phase:<range>": a finite, non-negative time).
+std::map<std::string, double> read_phases(const json& row, const std::string& source,
+                                          const RowPlace& place) {
+  std::map<std::string, double> phases;
+  for (const auto& [counter, value] : row.items()) {
+    const std::optional<std::string_view> phase = phase_of_counter(counter);
+    if (!phase) continue;
+    const std::string where = fmt::format("{}.{}", place.describe(), one_line(counter, 80));
+    if (!value.is_number()) {
+      fail(source, fmt::format("{} is {}, expected a number", where, value.type_name()));
+    }
+    const double us = value.get<double>();
+    if (!std::isfinite(us)) fail(source, where + " is not finite; phase times must be finite");
+    if (us < 0) fail(source, fmt::format("{} is {}; phase times cannot be negative", where, us));
+    phases.emplace(std::string(*phase), us);
+  }
+  return phases;
+}
+
 // Rows are grouped per case; a case's metric is kept when every iteration row had it.
 struct CaseBuilder {
   CaseResult result;
   std::size_t iteration_rows = 0;
   std::map<Metric, std::vector<double>> iteration_samples;
+  std::map<std::string, std::vector<double>> iteration_phases;
   std::optional<std::map<Metric, double>> median_row;
   std::optional<std::map<Metric, double>> mean_row;
 };
@@ -256,6 +276,9 @@ CaseResult finish_case(CaseBuilder& builder, const std::string& source) {
     for (auto& [metric, values] : builder.iteration_samples) {
       if (values.size() == builder.iteration_rows) result.samples[metric] = std::move(values);
     }
+    for (auto& [phase, values] : builder.iteration_phases) {
+      if (values.size() == builder.iteration_rows) result.phases[phase] = std::move(values);
+    }
   } else if (builder.median_row || builder.mean_row) {
     // Only aggregates (e.g. --benchmark_report_aggregates_only): one value per metric, too few
     // for statistics; the comparison says so instead of guessing.
@@ -281,6 +304,11 @@ ReportError::ReportError(const std::string& path, const std::string& problem)
 const std::vector<double>* CaseResult::samples_of(Metric metric) const {
   const auto found = samples.find(metric);
   return found == samples.end() ? nullptr : &found->second;
+}
+
+const std::vector<double>* CaseResult::phase_samples_of(std::string_view range_name) const {
+  const auto found = phases.find(std::string(range_name));
+  return found == phases.end() ? nullptr : &found->second;
 }
 
 const CaseResult* Report::find(std::string_view name) const {
@@ -367,6 +395,9 @@ Report parse_report(std::string_view json_text, const std::string& source) {
     }
     for (const auto& [metric, value] : read_sample(row, source, place)) {
       builder.iteration_samples[metric].push_back(value);
+    }
+    for (const auto& [phase, value] : read_phases(row, source, place)) {
+      builder.iteration_phases[phase].push_back(value);
     }
     ++builder.iteration_rows;
   }

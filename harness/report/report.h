@@ -42,12 +42,17 @@ struct CaseResult {
   // Metric -> one sample per iteration row. A metric is present only when every iteration row
   // of the case had it (e2e always is: the e2e_us counter, else real_time).
   std::map<Metric, std::vector<double>> samples;
+  // Phase range name -> one exclusive host time per iteration row (the "phase:<name>" counters),
+  // kept like `samples`: only phases every iteration row had. Empty for reports without phases.
+  std::map<std::string, std::vector<double>> phases;
   std::size_t declared_repetitions = 0;  // the rows' "repetitions" field, 0 when absent
   bool aggregates_only = false;      // no iteration rows: the samples are one median (or mean) row
   std::optional<std::string> error;  // a row with "error_occurred": the case failed
 
   // The samples of `metric`, or nullptr when the report has no such counter for this case.
   const std::vector<double>* samples_of(Metric metric) const;
+  // The samples of phase `range_name`, or nullptr when this case has no such phase counter.
+  const std::vector<double>* phase_samples_of(std::string_view range_name) const;
 };
 
 struct Report {

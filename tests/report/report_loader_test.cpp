@@ -208,3 +208,48 @@ TEST(ReportLoader, MutatedInputsLoadOrFailWithAReportError) {
 
 }  // namespace
 }  // namespace fa::report
+
+namespace fa::report {
+namespace {
+
+TEST(ReportLoader, KeepsPhaseCountersPerIterationRowAndDropsPartialOnes) {
+  const std::string name = "fwd/v2.7.0/b:2/s:50/h:16/d:16/fp16/eager";
+  json benchmarks = json::array();
+  for (int i = 0; i < 3; ++i) {
+    json row = iteration(name, 40.0 + i, i);
+    row[phase_counter_name("v2.7.0/dispatch")] = 1.5 + i;
+    row[phase_counter_name("unattributed")] = 0.25;
+    if (i == 0) row[phase_counter_name("only/first")] = 1.0;  // not in every row: dropped
+    benchmarks.push_back(row);
+  }
+  const Report report = parse_report(json{{"benchmarks", benchmarks}}.dump(), "run.json");
+  ASSERT_EQ(report.cases.size(), 1u);
+  const CaseResult& result = report.cases.front();
+  ASSERT_NE(result.phase_samples_of("v2.7.0/dispatch"), nullptr);
+  EXPECT_EQ(*result.phase_samples_of("v2.7.0/dispatch"), (std::vector<double>{1.5, 2.5, 3.5}));
+  ASSERT_NE(result.phase_samples_of(kUnattributedPhase), nullptr);
+  EXPECT_EQ(result.phase_samples_of("only/first"), nullptr);
+  EXPECT_EQ(result.phases.size(), 2u);
+}
+
+TEST(ReportLoader, RejectsANegativePhaseTimeNamingTheCounter) {
+  json row = iteration("fwd/v2.6.3/b:2/s:50/h:16/d:16/fp16/eager", 40.0, 0);
+  row[phase_counter_name("core/launch")] = -1.0;
+  try {
+    parse_report(json{{"benchmarks", json::array({row})}}.dump(), "run.json");
+    FAIL() << "a negative phase time was accepted";
+  } catch (const ReportError& error) {
+    EXPECT_NE(std::string(error.what()).find("phase:core/launch"), std::string::npos)
+        << error.what();
+  }
+}
+
+TEST(PhaseCounter, NamesRoundTrip) {
+  EXPECT_EQ(phase_counter_name("core/launch"), "phase:core/launch");
+  EXPECT_EQ(phase_of_counter("phase:core/launch").value_or(""), "core/launch");
+  EXPECT_FALSE(phase_of_counter("phase:").has_value());
+  EXPECT_FALSE(phase_of_counter("e2e_us").has_value());
+}
+
+}  // namespace
+}  // namespace fa::report
