@@ -1,5 +1,6 @@
 #pragma once
-// The four times fa-sweep reports per iteration, all in microseconds.
+// The counters of a report row: the four times fa-sweep reports per iteration (microseconds),
+// the kernel's throughput, and per-phase host times.
 #include <array>
 #include <optional>
 #include <string>
@@ -17,6 +18,10 @@ std::string_view metric_name(Metric metric);
 // The Google Benchmark user counter that carries it: "e2e_us", "kernel_us", ...
 std::string_view metric_counter(Metric metric);
 std::optional<Metric> parse_metric(std::string_view name);
+
+// The kernel's throughput counters (not times): TFLOP/s and GB/s over kernel_us.
+inline constexpr std::string_view kTflopsCounter = "tflops";
+inline constexpr std::string_view kGbpsCounter = "gbps";
 
 // Per-phase host time: the exclusive time of one NVTX phase range of a call (what the call spent
 // in that range and not in a range nested inside it), microseconds, as the counter

@@ -10,26 +10,14 @@
 #include <fmt/format.h>
 
 #include "benchmark_name.h"
+#include "context_keys.h"
 #include "lenient_json.h"
+#include "text.h"
 
 namespace fa::report {
 namespace {
 
 using nlohmann::json;
-
-// Messages are one line of bounded length whatever the input holds (names, parser snippets).
-std::string one_line(std::string_view text, std::size_t max_length) {
-  std::string line;
-  for (const char c : text) {
-    if (line.size() >= max_length) {
-      line += "...";
-      break;
-    }
-    const auto byte = static_cast<unsigned char>(c);
-    line.push_back(byte < 0x20 || byte == 0x7f ? ' ' : c);
-  }
-  return line;
-}
 
 // "benchmarks[3] (fwd/v2.6.3/b:2/...)": where a problem is, for the message.
 struct RowPlace {
@@ -189,11 +177,11 @@ struct CaseBuilder {
 };
 
 void check_schema(const json& context, const std::string& source) {
-  const auto schema = context.find("fa_versus_schema");
+  const auto schema = context.find(kSchemaVersionKey);
   if (schema == context.end()) return;  // plain Google Benchmark JSON
-  if (!schema->is_number_integer() || schema->get<long long>() != 1) {
-    fail(source, fmt::format("context.fa_versus_schema is {}; this fa-compare reads schema 1",
-                             one_line(schema->dump(), 40)));
+  if (!schema->is_number_integer() || schema->get<long long>() != kReportSchemaVersion) {
+    fail(source, fmt::format("context.{} is {}; this fa-compare reads schema {}", kSchemaVersionKey,
+                             one_line(schema->dump(), 40), kReportSchemaVersion));
   }
 }
 
@@ -219,6 +207,20 @@ std::string read_name(const json& row, const std::string& source, const RowPlace
     }
   }
   return text;
+}
+
+// A row that was not measured: "case_status" says skipped or failed; rows without it (plain
+// Google Benchmark JSON) failed.
+CaseState read_state(const json& row, const std::string& source, const RowPlace& place) {
+  const auto status = row.find("case_status");
+  if (status == row.end()) return CaseState::failed;
+  const std::optional<CaseState> state =
+      status->is_string() ? parse_case_state(status->get_ref<const std::string&>()) : std::nullopt;
+  if (!state || *state == CaseState::ok) {
+    fail(source, fmt::format("{}.case_status is {}, expected \"skipped\" or \"failed\"",
+                             place.describe(), one_line(status->dump(), 40)));
+  }
+  return *state;
 }
 
 enum class RowKind { iteration, aggregate };
@@ -381,6 +383,7 @@ Report parse_report(std::string_view json_text, const std::string& source) {
       builder.result.error = message != row.end() && message->is_string()
                                  ? one_line(message->get<std::string>(), 300)
                                  : std::string("error_occurred without a message");
+      builder.result.status = CaseStatus{read_state(row, source, place), *builder.result.error};
       continue;
     }
     if (kind == RowKind::aggregate) {

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "case_key.h"
+#include "case_status.h"
 #include "metric.h"
 
 namespace fa::report {
@@ -48,6 +49,9 @@ struct CaseResult {
   std::size_t declared_repetitions = 0;  // the rows' "repetitions" field, 0 when absent
   bool aggregates_only = false;      // no iteration rows: the samples are one median (or mean) row
   std::optional<std::string> error;  // a row with "error_occurred": the case failed
+  // ok, or skipped/failed ("case_status"; a row with error_occurred and no case_status failed),
+  // with `error` as its message.
+  CaseStatus status;
 
   // The samples of `metric`, or nullptr when the report has no such counter for this case.
   const std::vector<double>* samples_of(Metric metric) const;

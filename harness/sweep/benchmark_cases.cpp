@@ -6,11 +6,14 @@
 #include <chrono>
 #include <exception>
 
+#include "report/case_work.h"
+#include "report/median.h"
+#include "report/metric.h"
+#include "report/text.h"
 #include "sweep/benchmark_compat.h"
 #include "sweep/case_runner.h"
 #include "sweep/nvtx_case_range.h"
 #include "sweep/progress_reporter.h"
-#include "sweep/summary_table.h"
 #include "variants.h"
 
 namespace fa::sweep {
@@ -31,6 +34,7 @@ struct CaseEntry {
   std::unique_ptr<CaseRange> kernel_range;  // around the extra calls that give kernel_us
   std::string unavailable;                  // non-empty: skipped with this reason
   std::string prepare_error;                // non-empty: failed with this message
+  std::string run_error;                    // the last exception a repetition's loop threw
   double flops = 0.0;
   double bytes = 0.0;
   bool first_repetition_done = false;  // progress: later calls are whole repetitions
@@ -46,22 +50,11 @@ double seconds_between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double>(to - from).count();
 }
 
-// One line, no quotes or backslashes: messages end up in JSON written by Google Benchmark.
-std::string one_line(std::string text) {
-  for (char& c : text) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-    if (c == '"') c = '\'';
-    if (c == '\\') c = '/';
-  }
-  while (!text.empty() && text.back() == ' ') text.pop_back();
-  return text;
-}
-
 std::string error_text(const std::exception& error) {
   if (const auto* c10_error = dynamic_cast<const c10::Error*>(&error)) {
-    return one_line(c10_error->what_without_backtrace());
+    return report::one_line(c10_error->what_without_backtrace());
   }
-  return one_line(error.what());
+  return report::one_line(error.what());
 }
 
 struct LoopSettings {
@@ -160,23 +153,28 @@ void run_case(benchmark::State& state, CaseEntry& entry, const LoopSettings& set
         kernel = kernel_samples_after(entry, tracer, settings.kernel_samples);
       }
 
-      const double e2e_us = median(e2e) * 1e6;
-      state.counters["e2e_us"] = e2e_us;
-      state.counters["host_us"] = median(host) * 1e6;
+      using report::Metric;
+      auto counter = [&state](std::string_view name) -> double& {
+        return state.counters[std::string(name)].value;
+      };
+      const double e2e_us = report::median(e2e) * 1e6;
+      counter(report::metric_counter(Metric::e2e)) = e2e_us;
+      counter(report::metric_counter(Metric::host)) = report::median(host) * 1e6;
       if (!kernel.empty()) {
-        const double kernel_us = median(kernel);
-        state.counters["kernel_us"] = kernel_us;
-        state.counters["overhead_us"] = e2e_us - kernel_us;
+        const double kernel_us = report::median(kernel);
+        counter(report::metric_counter(Metric::kernel)) = kernel_us;
+        counter(report::metric_counter(Metric::overhead)) = e2e_us - kernel_us;
         // Not for the floor: it does no work (and an all-zero counter has no finite cv).
         if (!entry.sweep_case.is_floor() && kernel_us > 0) {
-          state.counters["tflops"] = entry.flops / (kernel_us * 1e-6) / 1e12;
-          state.counters["gbps"] = entry.bytes / (kernel_us * 1e-6) / 1e9;
+          counter(report::kTflopsCounter) = report::throughput_tflops(entry.flops, kernel_us);
+          counter(report::kGbpsCounter) = report::throughput_gbps(entry.bytes, kernel_us);
         }
       }
     } catch (const std::exception& error) {
       if (tracer != nullptr) tracer->cancel_phase();
       runner.release_outputs();
-      gbench::fail(state, "failed: " + error_text(error));
+      entry.run_error = error_text(error);
+      gbench::fail(state, "failed: " + entry.run_error);
     }
   }();
 
@@ -202,8 +200,9 @@ SweepCases::SweepCases(const SweepPlan& plan) : plan_(plan) {
     auto entry = std::make_unique<CaseEntry>();
     entry->index = index++;
     entry->sweep_case = sweep_case;
-    entry->flops = sweep_case.is_floor() ? 0.0 : attention_flops(sweep_case.key, sweep_case.causal);
-    entry->bytes = sweep_case.is_floor() ? 0.0 : attention_bytes(sweep_case.key);
+    entry->flops =
+        sweep_case.is_floor() ? 0.0 : report::attention_flops(sweep_case.key, sweep_case.causal);
+    entry->bytes = sweep_case.is_floor() ? 0.0 : report::attention_bytes(sweep_case.key);
     entries_.push_back(std::move(entry));
   }
 }
@@ -228,7 +227,7 @@ int SweepCases::prepare(std::FILE* log) {
         std::make_unique<CaseRange>(sweep_case.name + " [kernel timing]", sweep_case.key.variant,
                                     sweep_case.key.batch, plan_.nvtx);
     if (!sweep_case.is_floor() && sweep_case.variant->unavailable_reason != nullptr) {
-      entry->unavailable = one_line(sweep_case.variant->unavailable_reason(device));
+      entry->unavailable = report::one_line(sweep_case.variant->unavailable_reason(device));
       if (!entry->unavailable.empty()) {
         std::fprintf(log, "[fa-sweep] %s: skipped: %s\n", sweep_case.name.c_str(),
                      entry->unavailable.c_str());
@@ -257,8 +256,8 @@ int SweepCases::prepare(std::FILE* log) {
 
 void SweepCases::register_benchmarks(ProgressTracker* progress) {
   LoopSettings settings;
-  settings.iterations = plan_.iterations;
-  settings.min_time_s = plan_.min_time_s;
+  settings.iterations = plan_.config.iterations;
+  settings.min_time_s = plan_.config.min_time_s;
   settings.warmup_iterations = plan_.config.warmup_iterations;
   settings.warmup_s = plan_.config.warmup_s;
   settings.kernel_samples = plan_.config.kernel_samples;
@@ -270,7 +269,7 @@ void SweepCases::register_benchmarks(ProgressTracker* progress) {
           run_case(state, *entry, settings, progress);
         });
     bench->UseManualTime()->Unit(benchmark::kMicrosecond);
-    if (plan_.iterations) bench->Iterations(*plan_.iterations);
+    if (plan_.config.iterations) bench->Iterations(*plan_.config.iterations);
   }
 }
 
@@ -282,37 +281,37 @@ std::string SweepCases::kernel_timing() const {
   return plan_.backend == Backend::kCuda ? "cupti" : "cpu-core-steady-clock";
 }
 
+std::optional<SweepCases::Outcome> SweepCases::outcome(const std::string& case_name) const {
+  for (const auto& entry : entries_) {
+    if (entry->sweep_case.name != case_name) continue;
+    Outcome outcome{entry->sweep_case.key, report::CaseStatus::ok()};
+    if (!entry->unavailable.empty()) {
+      outcome.not_measured = report::CaseStatus::skipped(entry->unavailable);
+    } else if (!entry->prepare_error.empty()) {
+      outcome.not_measured = report::CaseStatus::failed(entry->prepare_error);
+    } else {
+      outcome.not_measured = report::CaseStatus::failed(
+          entry->run_error.empty() ? "not measured (no error recorded)" : entry->run_error);
+    }
+    return outcome;
+  }
+  return std::nullopt;
+}
+
 std::vector<std::string> benchmark_arguments(const SweepPlan& plan,
-                                             const std::string& temporary_out,
                                              const std::vector<std::string>& user_flags) {
   std::vector<std::string> arguments{
       "fa-sweep",
-      "--benchmark_repetitions=" + std::to_string(plan.repetitions),
-      "--benchmark_enable_random_interleaving=true",
+      "--benchmark_repetitions=" + std::to_string(plan.config.repetitions),
+      std::string("--benchmark_enable_random_interleaving=") +
+          (plan.random_interleaving ? "true" : "false"),
   };
-  if (!plan.iterations) {
-    arguments.push_back("--benchmark_min_time=" + gbench::min_time_flag_value(plan.min_time_s));
-  }
-  if (!temporary_out.empty()) {
-    arguments.push_back("--benchmark_out=" + temporary_out);
-    arguments.push_back("--benchmark_out_format=json");
+  if (!plan.config.iterations) {
+    arguments.push_back("--benchmark_min_time=" +
+                        gbench::min_time_flag_value(plan.config.min_time_s));
   }
   arguments.insert(arguments.end(), user_flags.begin(), user_flags.end());
   return arguments;
-}
-
-bool random_interleaving_enabled(const std::vector<std::string>& arguments) {
-  bool enabled = false;
-  const std::string flag = "--benchmark_enable_random_interleaving";
-  for (const std::string& argument : arguments) {
-    if (argument == flag) {
-      enabled = true;
-    } else if (argument.rfind(flag + "=", 0) == 0) {
-      const std::string value = argument.substr(flag.size() + 1);
-      enabled = value == "true" || value == "1" || value == "yes" || value == "t" || value == "y";
-    }
-  }
-  return enabled;
 }
 
 }  // namespace fa::sweep

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "report/case_key.h"
+#include "report/case_status.h"
 #include "sweep/sweep_plan.h"
 
 namespace fa::sweep {
@@ -40,19 +42,24 @@ class SweepCases {
   // Frees every runner (CUDA graphs, inputs) while the CUDA context is alive.
   void release();
 
+  // What the report needs of case `case_name` beyond Google Benchmark's run: its key, and the
+  // status of a run of it that Google Benchmark did not measure (skipped: it cannot run here;
+  // failed: preparation or the loop threw). nullopt for a name that is not a case of the plan.
+  struct Outcome {
+    report::CaseKey key;
+    report::CaseStatus not_measured;
+  };
+  std::optional<Outcome> outcome(const std::string& case_name) const;
+
  private:
   const SweepPlan& plan_;
   std::vector<std::unique_ptr<CaseEntry>> entries_;
 };
 
-// The argv that fa-sweep hands to benchmark::Initialize: its own settings first (repetitions,
-// random interleaving, min_time unless iterations are fixed, the output file), then the user's
-// --benchmark_* flags, which win where they repeat one.
+// The argv that fa-sweep hands to benchmark::Initialize: its own settings (repetitions, random
+// interleaving, min_time unless iterations are fixed), then the user's other --benchmark_*
+// flags. fa-sweep's reporter collects the runs and writes the report itself: no --benchmark_out.
 std::vector<std::string> benchmark_arguments(const SweepPlan& plan,
-                                             const std::string& temporary_out,
                                              const std::vector<std::string>& user_flags);
-
-// Whether random interleaving is on after `arguments` (the last occurrence wins).
-bool random_interleaving_enabled(const std::vector<std::string>& arguments);
 
 }  // namespace fa::sweep

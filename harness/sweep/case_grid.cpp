@@ -56,16 +56,4 @@ std::vector<SweepCase> filter_cases(const std::vector<SweepCase>& cases, const s
   return kept;
 }
 
-double attention_flops(const report::CaseKey& key, bool causal) {
-  const double flops =
-      4.0 * key.batch * key.heads * static_cast<double>(key.seqlen) * key.seqlen * key.head_dim;
-  return causal ? flops / 2 : flops;
-}
-
-double attention_bytes(const report::CaseKey& key) {
-  const double element_bytes = 2.0;  // fp16 and bf16
-  const double tensor = static_cast<double>(key.batch) * key.seqlen * key.heads * key.head_dim;
-  return 4.0 * tensor * element_bytes;  // q, k, v read; out written
-}
-
 }  // namespace fa::sweep

@@ -35,9 +35,4 @@ std::vector<SweepCase> build_case_grid(const SweepConfig& config,
 // The cases whose name `filter` matches anywhere (std::regex_search, ECMAScript).
 std::vector<SweepCase> filter_cases(const std::vector<SweepCase>& cases, const std::regex& filter);
 
-// The kernel's work, for tflops and gbps: 4 * B * H * Sq * Sk * D floating-point operations (two
-// matrix products; halved when causal), and q, k, v read plus out written once.
-double attention_flops(const report::CaseKey& key, bool causal);
-double attention_bytes(const report::CaseKey& key);
-
 }  // namespace fa::sweep

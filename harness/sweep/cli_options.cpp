@@ -2,11 +2,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
 
+#include "report/context_keys.h"
 #include "sweep/sweep_config.h"
 #include "variants.h"
 
@@ -56,6 +58,8 @@ const char* owned_benchmark_flag(const std::string& argument) {
       {"--benchmark_list_tests=", "use --list"},
       {"--benchmark_report_aggregates_only=",
        "the report keeps every repetition row (fa-compare needs them)"},
+      {"--benchmark_display_aggregates_only=",
+       "the report is written from the displayed rows and keeps every repetition row"},
   };
   for (const Owned& one : owned) {
     const std::string prefix = one.prefix;
@@ -85,6 +89,48 @@ Counters of every case (medians over the iterations of one repetition; times in 
 Exit status: 0 done; 1 a case failed (the report is still written); 2 a bad flag, config or
 output path (nothing written). Interrupted runs leave no report and keep an existing one.
 docs/fa-sweep.md has the details.)";
+
+// Google Benchmark's reading of a boolean flag value: anything but a false spelling is true.
+bool truthy(std::string value) {
+  for (char& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return !(value == "false" || value == "0" || value == "no" || value == "f" || value == "n" ||
+           value == "off");
+}
+
+// "--benchmark_context=a=1,b=2" -> {a, 1}, {b, 2}, as Google Benchmark splits it.
+void add_user_context(const std::string& value, SweepOptions& options) {
+  for (const std::string& item : split_list(value)) {
+    const size_t equals = item.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      bad_flag("--benchmark_context", "expected key=value[,key=value...], got '" + item + "'");
+    }
+    const std::string key = item.substr(0, equals);
+    if (report::is_harness_context_key(key)) {
+      bad_flag("--benchmark_context",
+               "'" + key + "' is a context key fa-sweep sets itself; choose another name");
+    }
+    for (const auto& [known, unused] : options.user_context) {
+      if (known == key) bad_flag("--benchmark_context", "key '" + key + "' is given twice");
+    }
+    options.user_context.emplace_back(key, item.substr(equals + 1));
+  }
+}
+
+// The --benchmark_* flags fa-sweep reads itself; false for the others.
+bool read_benchmark_flag(const std::string& argument, SweepOptions& options) {
+  const std::string interleaving = "--benchmark_enable_random_interleaving";
+  const std::string context = "--benchmark_context=";
+  if (argument == interleaving) {
+    options.random_interleaving = true;
+  } else if (argument.rfind(interleaving + "=", 0) == 0) {
+    options.random_interleaving = truthy(argument.substr(interleaving.size() + 1));
+  } else if (argument.rfind(context, 0) == 0) {
+    add_user_context(argument.substr(context.size()), options);
+  } else {
+    return false;
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -116,7 +162,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
         bad_flag(argument.substr(0, argument.find('=')),
                  std::string("set by fa-sweep: ") + instead);
       }
-      options.benchmark_args.push_back(argument);
+      if (!read_benchmark_flag(argument, options)) options.benchmark_args.push_back(argument);
     } else {
       ours.push_back(argv[i]);
     }

@@ -2,6 +2,7 @@
 // fa-sweep's command line (CLI11). Flags starting with --benchmark_ go to Google Benchmark.
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace fa::sweep {
@@ -14,12 +15,18 @@ struct SweepOptions {
   std::optional<int> repetitions;
   std::optional<double> min_time_s;
   std::optional<int> iterations;
-  std::string out;                          // empty: print only
-  std::string filter;                       // empty: every case
-  std::string kernel_timing = "after";      // after | inline | off
-  bool nvtx = true;                         // --no-nvtx: no per-case range
-  bool list = false;                        // --list: print the case names and exit
-  std::vector<std::string> benchmark_args;  // the --benchmark_* flags, verbatim
+  std::string out;                      // empty: print only
+  std::string filter;                   // empty: every case
+  std::string kernel_timing = "after";  // after | inline | off
+  bool nvtx = true;                     // --no-nvtx: no per-case range
+  bool list = false;                    // --list: print the case names and exit
+  // --benchmark_enable_random_interleaving (default true), read here once: fa-sweep passes
+  // Google Benchmark the value and writes it to the report.
+  bool random_interleaving = true;
+  // --benchmark_context=key=value,... : the user's context fields, written to the report after
+  // the harness's own (whose keys they may not reuse).
+  std::vector<std::pair<std::string, std::string>> user_context;
+  std::vector<std::string> benchmark_args;  // the other --benchmark_* flags, verbatim
 };
 
 struct CommandLine {

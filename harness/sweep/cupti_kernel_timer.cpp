@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "report/text.h"
+
 namespace fa::sweep {
 namespace {
 
@@ -164,10 +166,10 @@ uint64_t cupti_now() {
   return timestamp;
 }
 
-std::string join(const std::set<std::string>& names) {
-  std::string text;
-  for (const std::string& name : names) text += (text.empty() ? "" : ", ") + name;
-  return text.empty() ? "(none)" : text;
+// "a, b" for messages; "(none)" for no names.
+std::string names_text(const std::set<std::string>& names) {
+  return names.empty() ? "(none)"
+                       : report::join(std::vector<std::string>(names.begin(), names.end()), ", ");
 }
 
 }  // namespace
@@ -300,7 +302,7 @@ std::vector<double> CuptiKernelTimer::end_phase() {
     s.outside += outside;
     s.no_timestamps += no_timestamps;
   }
-  last_names_ = join(all_names);
+  const std::string seen_names = names_text(all_names);
 
   const std::string wanted = filter_.empty() ? "any kernel" : "a kernel named *" + filter_ + "*";
   for (int i = 0; i < iterations; ++i) {
@@ -308,7 +310,7 @@ std::vector<double> CuptiKernelTimer::end_phase() {
       throw std::runtime_error("CUPTI: no record of " + wanted + " in iteration " +
                                std::to_string(i) + " of " + std::to_string(iterations) + " (" +
                                std::to_string(records.size()) +
-                               " kernel records in the phase; names: " + last_names_ + ")");
+                               " kernel records in the phase; names: " + seen_names + ")");
     }
     if (names[i] != names[0]) {
       std::set<std::string> first(names[0].begin(), names[0].end());
@@ -316,7 +318,7 @@ std::vector<double> CuptiKernelTimer::end_phase() {
       throw std::runtime_error(
           "CUPTI: the timed kernels differ between iterations: iteration 0 "
           "ran " +
-          join(first) + ", iteration " + std::to_string(i) + " ran " + join(other));
+          names_text(first) + ", iteration " + std::to_string(i) + " ran " + names_text(other));
     }
   }
   return microseconds;

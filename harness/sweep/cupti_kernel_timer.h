@@ -33,7 +33,6 @@ class CuptiKernelTimer final : public KernelTracer {
   void end_iteration() override;
   std::vector<double> end_phase() override;
   void cancel_phase() override;
-  std::string last_kernel_names() const override { return last_names_; }
 
   // How records were attributed so far, e.g. "1200 kernel records: 1200 by correlation id,
   // 0 by time window, 0 outside any iteration, 0 without timestamps; 0 dropped".
@@ -43,7 +42,6 @@ class CuptiKernelTimer final : public KernelTracer {
   std::string filter_;
   std::vector<std::pair<uint64_t, uint64_t>> windows_;  // CUPTI timestamps (ns) per iteration
   bool in_phase_ = false;
-  std::string last_names_;
 };
 
 }  // namespace fa::sweep

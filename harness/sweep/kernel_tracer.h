@@ -1,7 +1,6 @@
 #pragma once
 // Device time of the kernels that a group of calls launched, one number per call ("iteration").
 // Implemented with CUPTI (cupti_kernel_timer.h); the benchmark loop only sees this interface.
-#include <string>
 #include <vector>
 
 namespace fa::sweep {
@@ -21,8 +20,6 @@ class KernelTracer {
   virtual std::vector<double> end_phase() = 0;
   // Stops tracing and drops what was recorded (after a failure inside a phase); a no-op outside.
   virtual void cancel_phase() = 0;
-  // Kernel names seen in the last phase (for messages).
-  virtual std::string last_kernel_names() const = 0;
 };
 
 }  // namespace fa::sweep

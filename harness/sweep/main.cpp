@@ -65,11 +65,9 @@ int run(int argc, char** argv) {
   std::unique_ptr<ReportFile> report;
   if (!plan.out.empty()) report = std::make_unique<ReportFile>(plan.out);
 
-  // Google Benchmark's flags: ours, then the user's --benchmark_* flags.
-  const std::vector<std::string> benchmark_args = benchmark_arguments(
-      plan, report ? report->temporary_path() : std::string(), options.benchmark_args);
+  // Google Benchmark's flags: ours, then the user's other --benchmark_* flags.
+  std::vector<std::string> storage = benchmark_arguments(plan, options.benchmark_args);
   std::vector<char*> benchmark_argv;
-  std::vector<std::string> storage = benchmark_args;
   for (std::string& argument : storage) benchmark_argv.push_back(argument.data());
   benchmark_argv.push_back(nullptr);
   int benchmark_argc = static_cast<int>(storage.size());
@@ -79,10 +77,10 @@ int run(int argc, char** argv) {
   }
 
   std::fprintf(stderr, "[fa-sweep] %s: %zu cases x %d repetitions on the %s backend (%s)\n",
-               plan.config.name.c_str(), plan.cases.size(), plan.repetitions,
+               plan.config.name.c_str(), plan.cases.size(), plan.config.repetitions,
                backend_name(plan.backend),
-               (plan.iterations ? fmt::format("{} iterations", *plan.iterations)
-                                : fmt::format("{} s", plan.min_time_s))
+               (plan.config.iterations ? fmt::format("{} iterations", *plan.config.iterations)
+                                       : fmt::format("{} s", plan.config.min_time_s))
                    .append(" per repetition")
                    .c_str());
   if (!plan.skipped_modes_note.empty()) {
@@ -94,20 +92,21 @@ int run(int argc, char** argv) {
 
   RunFacts facts;
   facts.kernel_timing = cases->kernel_timing();
-  facts.random_interleaving = random_interleaving_enabled(benchmark_args);
   facts.command_line = quoted_command_line(argc, argv);
-  add_report_context(report_context(plan, facts));
+  std::vector<fa::report::ContextField> context = report_context(plan, facts);
+  const std::vector<fa::report::ContextField> user = user_context(options.user_context);
+  context.insert(context.end(), user.begin(), user.end());
+  add_report_context(context);
 
-  ProgressTracker progress(static_cast<int>(plan.cases.size()) * plan.repetitions,
+  ProgressTracker progress(static_cast<int>(plan.cases.size()) * plan.config.repetitions,
                            static_cast<int>(plan.cases.size()), stderr);
   cases->register_benchmarks(&progress);
 
   const int color = ::isatty(::fileno(stdout)) ? benchmark::ConsoleReporter::OO_Color : 0;
   SweepReporter display(static_cast<benchmark::ConsoleReporter::OutputOptions>(
-      benchmark::ConsoleReporter::OO_Tabular | color));
-  std::unique_ptr<benchmark::JSONReporter> json;
-  if (report) json = std::make_unique<benchmark::JSONReporter>();
-  benchmark::RunSpecifiedBenchmarks(&display, json.get());
+                            benchmark::ConsoleReporter::OO_Tabular | color),
+                        *cases);
+  benchmark::RunSpecifiedBenchmarks(&display);
   benchmark::Shutdown();
   cases->release();  // CUDA graphs and inputs go while the CUDA context is alive
 
@@ -122,13 +121,20 @@ int run(int argc, char** argv) {
 #endif
 
   int status = 0;
-  for (const std::string& failed : failed_cases(display.records())) {
-    const bool skipped = failed.find(": skipped: ") != std::string::npos;
-    std::fprintf(stderr, "[fa-sweep] %s %s\n", skipped ? "not run:" : "FAILED:", failed.c_str());
+  for (const UnmeasuredCase& unmeasured : unmeasured_cases(display.records())) {
+    const bool skipped = unmeasured.status.state == fa::report::CaseState::skipped;
+    std::fprintf(stderr, "[fa-sweep] %s %s: %s: %s\n",
+                 skipped ? "not run:" : "FAILED:", unmeasured.case_name.c_str(),
+                 std::string(fa::report::case_state_name(unmeasured.status.state)).c_str(),
+                 unmeasured.status.message.c_str());
     if (!skipped) status = 1;
   }
   if (report) {
-    report->commit();
+    fa::report::ReportDocument document;
+    document.context = display.library_context();
+    document.context.insert(document.context.end(), context.begin(), context.end());
+    for (const RunRecord& record : display.records()) document.rows.push_back(record.row);
+    report->commit(document);
     std::fprintf(stderr, "[fa-sweep] report: %s\n", report->final_path().c_str());
   }
   return status;

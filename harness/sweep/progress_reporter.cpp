@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "report/text.h"
 #include "sweep/benchmark_compat.h"
+#include "sweep/report_rows.h"
 
 namespace fa::sweep {
 
@@ -43,26 +45,27 @@ void ProgressTracker::repetition_done(int case_index, const std::string& case_na
   std::fflush(out_);
 }
 
-RunRecord to_record(const benchmark::BenchmarkReporter::Run& run) {
-  RunRecord record;
-  record.case_name = run.report_label;
-  if (record.case_name.empty()) {
-    // No label (should not happen): the run name without Google Benchmark's suffixes.
-    record.case_name = run.run_name.function_name;
-  }
-  record.aggregate = run.run_type == benchmark::BenchmarkReporter::Run::RT_Aggregate;
-  record.skipped = gbench::run_skipped(run);
-  record.message = gbench::run_message(run);
-  if (!record.skipped && !record.aggregate) {
-    for (const auto& [name, counter] : run.counters) record.counters[name] = counter.value;
-  }
-  return record;
-}
-
-SweepReporter::SweepReporter(OutputOptions options) : ConsoleReporter(options) {}
+SweepReporter::SweepReporter(OutputOptions options, const SweepCases& cases)
+    : ConsoleReporter(options), cases_(cases) {}
 
 bool SweepReporter::ReportContext(const Context& context) {
+  library_context_ = benchmark_library_context(context);
   return ConsoleReporter::ReportContext(context);
+}
+
+RunRecord SweepReporter::to_record(const Run& run) const {
+  RunRecord record;
+  // The label is the case name (run_case sets it); the key and status come from the plan's case.
+  record.case_name = run.report_label.empty() ? run.run_name.function_name : run.report_label;
+  const std::optional<SweepCases::Outcome> outcome = cases_.outcome(record.case_name);
+  report::CaseStatus status = report::CaseStatus::ok();
+  if (gbench::run_skipped(run)) {
+    status = outcome ? outcome->not_measured
+                     : report::CaseStatus::failed(report::one_line(gbench::run_message(run)));
+  }
+  if (outcome) record.key = outcome->key;
+  record.row = to_report_row(run, std::move(status));
+  return record;
 }
 
 void SweepReporter::ReportRuns(const std::vector<Run>& runs) {

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "report/context_keys.h"
+#include "report/text.h"
 #include "sweep/gpu_context.h"
 #include "sweep/nvtx_case_range.h"
 #include "variants.h"
@@ -40,12 +42,6 @@ std::string first_line_of(const std::string& command) {
   return line;
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string text;
-  for (const std::string& item : items) text += (text.empty() ? "" : ",") + item;
-  return text;
-}
-
 }  // namespace
 
 std::string git_commit() {
@@ -66,34 +62,33 @@ std::string git_commit() {
   return configured.empty() ? "unknown" : configured + " (at configure time)";
 }
 
-std::vector<std::pair<std::string, std::string>> report_context(const SweepPlan& plan,
-                                                                const RunFacts& facts) {
-  std::vector<std::pair<std::string, std::string>> fields;
-  auto add = [&fields](std::string key, std::string value) {
-    fields.emplace_back(std::move(key), std::move(value));
+std::vector<report::ContextField> report_context(const SweepPlan& plan, const RunFacts& facts) {
+  std::vector<report::ContextField> fields;
+  auto add = [&fields](std::string key, nlohmann::ordered_json value) {
+    fields.push_back({std::move(key), std::move(value), report::ContextSource::harness});
   };
-  add("fa_versus_schema", kReportSchemaVersion);
+  add(std::string(report::kSchemaVersionKey), report::kReportSchemaVersion);
   add("config_name", plan.config.name);
   add("config_path", plan.config.path);
   add("config_hash", plan.config.content_hash);
   add("config_description", plan.config.description);
   add("backend", backend_name(plan.backend));
-  add("mode", join(plan.modes));
+  add("mode", report::join(plan.config.modes, ","));
   if (!plan.skipped_modes_note.empty()) add("skipped_modes", plan.skipped_modes_note);
   std::vector<std::string> variants;
   for (const fa::Variant* variant : plan.variants) variants.emplace_back(variant->name);
-  add("variants", join(variants));
+  add("variants", report::join(variants, ","));
   add("dtype", plan.config.dtype);
   add("causal", plan.config.causal ? "true" : "false");
   add("filter", plan.filter);
   add("cases", std::to_string(plan.cases.size()));
-  add("repetitions", std::to_string(plan.repetitions));
-  if (plan.iterations) {
-    add("iterations_per_repetition", std::to_string(*plan.iterations));
+  add("repetitions", std::to_string(plan.config.repetitions));
+  if (plan.config.iterations) {
+    add("iterations_per_repetition", std::to_string(*plan.config.iterations));
   } else {
-    add("min_time_s", fmt::format("{}", plan.min_time_s));
+    add("min_time_s", fmt::format("{}", plan.config.min_time_s));
   }
-  add("random_interleaving", facts.random_interleaving ? "true" : "false");
+  add("random_interleaving", plan.random_interleaving ? "true" : "false");
   add("warmup", fmt::format("{} calls and at least {} s before every repetition",
                             plan.config.warmup_iterations, plan.config.warmup_s));
   add("counter_statistic", "per repetition: the median over its iterations");
@@ -111,7 +106,7 @@ std::vector<std::pair<std::string, std::string>> report_context(const SweepPlan&
   }
   add("nvtx_case_ranges", !nvtx_compiled_in() ? "not compiled in" : (plan.nvtx ? "on" : "off"));
   if (plan.backend == Backend::kCuda) {
-    for (auto& field : query_gpu_context()) fields.push_back(std::move(field));
+    for (auto& [key, value] : query_gpu_context()) add(std::move(key), std::move(value));
   } else {
     add("gpu_name", "none (cpu backend)");
   }
@@ -122,8 +117,20 @@ std::vector<std::pair<std::string, std::string>> report_context(const SweepPlan&
   return fields;
 }
 
-void add_report_context(const std::vector<std::pair<std::string, std::string>>& fields) {
-  for (const auto& [key, value] : fields) benchmark::AddCustomContext(key, value);
+std::vector<report::ContextField> user_context(
+    const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::vector<report::ContextField> context;
+  for (const auto& [key, value] : fields) {
+    context.push_back({key, value, report::ContextSource::user});
+  }
+  return context;
+}
+
+void add_report_context(const std::vector<report::ContextField>& fields) {
+  for (const report::ContextField& field : fields) {
+    benchmark::AddCustomContext(
+        field.key, field.value.is_string() ? field.value.get<std::string>() : field.value.dump());
+  }
 }
 
 }  // namespace fa::sweep

@@ -5,28 +5,29 @@
 #include <utility>
 #include <vector>
 
+#include "report/report_writer.h"
 #include "sweep/sweep_plan.h"
 
 namespace fa::sweep {
 
-// Bumped when the meaning of a report's fields changes; fa-compare checks it.
-inline constexpr const char* kReportSchemaVersion = "1";
-
 struct RunFacts {
   std::string kernel_timing;  // "cupti" | "cpu-core-steady-clock" | "off"
-  bool random_interleaving = true;
-  std::string command_line;  // how fa-sweep was invoked
+  std::string command_line;   // how fa-sweep was invoked
 };
 
-// Every fa-sweep context field, in a stable order (values are strings, as Google Benchmark's
-// AddCustomContext takes them): fa_versus_schema, config_*, backend, mode, variants, dtype,
-// causal, repetitions, timing settings, kernel_timing, nvtx_case_ranges, GPU and CUDA versions,
-// libtorch_version, benchmark_library_version, git_commit, command_line.
-std::vector<std::pair<std::string, std::string>> report_context(const SweepPlan& plan,
-                                                                const RunFacts& facts);
+// Every fa-sweep context field (ContextSource::harness; keys from report/context_keys.h), in a
+// stable order: fa_versus_schema (a number), config_*, backend, mode, variants, dtype, causal,
+// repetitions, timing settings, kernel_timing, nvtx_case_ranges, GPU and CUDA versions,
+// libtorch_version, benchmark_library_version, git_commit, command_line. The other values are
+// strings.
+std::vector<report::ContextField> report_context(const SweepPlan& plan, const RunFacts& facts);
 
-// benchmark::AddCustomContext for each field.
-void add_report_context(const std::vector<std::pair<std::string, std::string>>& fields);
+// The user's --benchmark_context fields (ContextSource::user).
+std::vector<report::ContextField> user_context(
+    const std::vector<std::pair<std::string, std::string>>& fields);
+
+// benchmark::AddCustomContext for each field, so the console shows them before the run.
+void add_report_context(const std::vector<report::ContextField>& fields);
 
 // The source tree's commit: $FA_GIT_COMMIT if set, else `git rev-parse HEAD` in the source tree
 // (with "-dirty" when tracked files changed), else the commit seen at configure time, else

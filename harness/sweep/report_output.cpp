@@ -8,14 +8,9 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <sstream>
 #include <stdexcept>
 
 #include "report/atomic_file.h"
-#include "report/lenient_json.h"
-#include "sweep/report_context.h"
 #include "sweep/sweep_config.h"
 
 namespace fa::sweep {
@@ -52,27 +47,6 @@ void remove_handlers() {
 
 }  // namespace
 
-nlohmann::ordered_json load_report_json(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw std::runtime_error(path + ": cannot read (" + std::strerror(errno) + ")");
-  std::ostringstream text;
-  text << file.rdbuf();
-  nlohmann::ordered_json report;
-  try {
-    // Google Benchmark writes non-finite doubles as bare NaN/Infinity: quoted, they parse.
-    report = nlohmann::ordered_json::parse(report::quote_non_finite_tokens(text.str(), 64));
-  } catch (const std::exception& error) {
-    throw std::runtime_error(path + ": not a complete JSON report: " + error.what());
-  }
-  if (!report.is_object() || !report.contains("context") || !report["context"].is_object()) {
-    throw std::runtime_error(path + ": no \"context\" object");
-  }
-  if (!report.contains("benchmarks") || !report["benchmarks"].is_array()) {
-    throw std::runtime_error(path + ": no \"benchmarks\" list");
-  }
-  return report;
-}
-
 ReportFile::ReportFile(std::string final_path)
     : final_path_(std::move(final_path)), temporary_path_(report::temporary_path_for(final_path_)) {
   struct stat info {};
@@ -100,22 +74,19 @@ void ReportFile::discard() {
   open_ = false;
 }
 
-void ReportFile::commit() {
+void ReportFile::commit(const report::ReportDocument& document) {
   if (!open_) throw std::logic_error("ReportFile::commit: nothing to commit");
   std::string content;
   try {
-    nlohmann::ordered_json report = load_report_json(temporary_path_);
-    // AddCustomContext only takes strings; readers expect the schema version as a number.
-    report["context"]["fa_versus_schema"] = std::stoi(kReportSchemaVersion);
-    content = report.dump(2) + "\n";
+    content = report::format_report(document);
   } catch (...) {
     discard();
     throw;
   }
   remove_handlers();
   open_ = false;
-  // Rewrites the temporary file (report::temporary_path_for is the same path) and renames it
-  // over the final path; removes it on failure.
+  // Writes the temporary file (report::temporary_path_for is the same path) and renames it over
+  // the final path; removes it on failure.
   report::write_file_atomically(final_path_, content);
 }
 

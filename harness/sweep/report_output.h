@@ -1,11 +1,12 @@
 #pragma once
-// The --out report: Google Benchmark's JSONReporter writes into a temporary file beside the final
-// path (report::temporary_path_for); only a completed run, whose file parses as a complete
-// report, renames it over the final path. An interrupted or failed run removes the temporary file
-// (also on SIGINT, SIGTERM, SIGHUP and fatal signals), so it never leaves a half report and never
-// destroys an existing good one.
-#include <nlohmann/json.hpp>
+// The --out report: the temporary file beside the final path (report::temporary_path_for) is
+// created before the run, to prove the path writable; only a completed run writes the report
+// (report::write_report: into that temporary file, renamed over the final path). An interrupted
+// or failed run removes the temporary file (also on SIGINT, SIGTERM, SIGHUP and fatal signals),
+// so it never leaves a half report and never destroys an existing good one.
 #include <string>
+
+#include "report/report_writer.h"
 
 namespace fa::sweep {
 
@@ -21,10 +22,10 @@ class ReportFile {
   const std::string& final_path() const { return final_path_; }
   const std::string& temporary_path() const { return temporary_path_; }
 
-  // Checks that the temporary file holds a whole report (JSON with "context" and "benchmarks"),
-  // writes context.fa_versus_schema as a number, then renames it over the final path. Throws
-  // std::runtime_error (after removing the temporary file) otherwise.
-  void commit();
+  // Writes `document` whole over the final path (report::write_report). Throws
+  // std::invalid_argument or std::runtime_error (after removing the temporary file) when it
+  // cannot.
+  void commit(const report::ReportDocument& document);
   // Removes the temporary file (idempotent).
   void discard();
 
@@ -33,10 +34,5 @@ class ReportFile {
   std::string temporary_path_;
   bool open_ = false;
 };
-
-// Loads a Google Benchmark JSON report (bare NaN/Infinity allowed, as Google Benchmark writes
-// them) and checks it is complete: an object with "context" and "benchmarks". Throws
-// std::runtime_error saying what is wrong.
-nlohmann::ordered_json load_report_json(const std::string& path);
 
 }  // namespace fa::sweep

@@ -6,7 +6,8 @@
 #include <optional>
 #include <tuple>
 
-#include "report/case_key.h"
+#include "report/median.h"
+#include "report/metric.h"
 #include "sweep/case_grid.h"
 
 namespace fa::sweep {
@@ -24,10 +25,14 @@ struct Shape {
 // Per case: each counter's values over the repetition rows.
 using CounterSamples = std::map<std::string, std::vector<double>>;
 
-std::optional<double> median_of(const CounterSamples& samples, const std::string& counter) {
-  const auto found = samples.find(counter);
+std::optional<double> median_of(const CounterSamples& samples, report::Metric metric) {
+  const auto found = samples.find(std::string(report::metric_counter(metric)));
   if (found == samples.end() || found->second.empty()) return std::nullopt;
-  return median(found->second);
+  return report::median(found->second);
+}
+
+bool is_repetition(const RunRecord& run) {
+  return run.row.run_type == report::RunType::iteration;
 }
 
 std::string cell(std::optional<double> value, const char* format = "{:.2f}") {
@@ -44,49 +49,43 @@ std::string row(const std::vector<std::string>& cells, const std::vector<size_t>
 
 }  // namespace
 
-double median(std::vector<double> values) {
-  if (values.empty()) return 0.0;
-  const size_t middle = values.size() / 2;
-  std::nth_element(values.begin(), values.begin() + middle, values.end());
-  const double upper = values[middle];
-  if (values.size() % 2 == 1) return upper;
-  const double lower = *std::max_element(values.begin(), values.begin() + middle);
-  return (lower + upper) / 2;
-}
-
-std::vector<std::string> failed_cases(const std::vector<RunRecord>& runs) {
-  std::map<std::string, std::string> first_message;  // case -> its first skip or failure
+std::vector<UnmeasuredCase> unmeasured_cases(const std::vector<RunRecord>& runs) {
+  std::map<std::string, report::CaseStatus> first_status;  // case -> its first skip or failure
   for (const RunRecord& run : runs) {
-    if (run.aggregate || !run.skipped) continue;
-    first_message.emplace(run.case_name, run.message);
+    if (!is_repetition(run) || run.row.status.measured()) continue;
+    first_status.emplace(run.case_name, run.row.status);
   }
-  std::vector<std::string> failed;
-  for (const auto& [name, message] : first_message) failed.push_back(name + ": " + message);
-  return failed;
+  std::vector<UnmeasuredCase> unmeasured;
+  for (const auto& [name, status] : first_status) unmeasured.push_back({name, status});
+  return unmeasured;
 }
 
 std::string format_summary(const std::vector<RunRecord>& runs,
                            const std::vector<std::string>& variants) {
-  std::map<std::string, CounterSamples> samples;  // case name -> counter -> repetition values
+  struct Measured {
+    report::CaseKey key;
+    CounterSamples counters;
+  };
+  std::map<std::string, Measured> samples;  // case name -> counter -> repetition values
   for (const RunRecord& run : runs) {
-    if (run.aggregate || run.skipped) continue;
-    for (const auto& [counter, value] : run.counters) {
-      samples[run.case_name][counter].push_back(value);
+    if (!is_repetition(run) || !run.row.status.measured()) continue;
+    Measured& measured = samples.try_emplace(run.case_name, Measured{run.key, {}}).first->second;
+    for (const auto& [counter, value] : run.row.counters) {
+      measured.counters[counter].push_back(value);
     }
   }
   if (samples.empty()) return "fa-sweep summary: no case produced a measurement\n";
 
   std::map<Shape, std::map<std::string, const CounterSamples*>> table;  // shape -> variant
   std::vector<std::pair<std::string, const CounterSamples*>> floors;
-  for (const auto& [name, counters] : samples) {
-    const std::optional<report::CaseKey> key = report::parse_case_name(name);
-    if (!key) continue;
-    if (key->variant == kFloorVariant) {
-      floors.emplace_back(name, &counters);
+  for (const auto& [name, measured] : samples) {
+    const report::CaseKey& key = measured.key;
+    if (key.variant == kFloorVariant) {
+      floors.emplace_back(name, &measured.counters);
       continue;
     }
-    table[{key->mode, key->dtype, key->batch, key->seqlen, key->heads, key->head_dim}]
-         [key->variant] = &counters;
+    table[{key.mode, key.dtype, key.batch, key.seqlen, key.heads, key.head_dim}][key.variant] =
+        &measured.counters;
   }
 
   std::string text =
@@ -94,9 +93,10 @@ std::string format_summary(const std::vector<RunRecord>& runs,
       "its iterations); times in microseconds\n";
   for (const auto& [name, counters] : floors) {
     text += fmt::format("floor {}: e2e {}, host {}, kernel {}, overhead {}\n", name,
-                        cell(median_of(*counters, "e2e_us")), cell(median_of(*counters, "host_us")),
-                        cell(median_of(*counters, "kernel_us")),
-                        cell(median_of(*counters, "overhead_us")));
+                        cell(median_of(*counters, report::Metric::e2e)),
+                        cell(median_of(*counters, report::Metric::host)),
+                        cell(median_of(*counters, report::Metric::kernel)),
+                        cell(median_of(*counters, report::Metric::overhead)));
   }
   if (table.empty()) return text;
 
@@ -109,9 +109,9 @@ std::string format_summary(const std::vector<RunRecord>& runs,
 
   std::vector<std::vector<std::string>> rows;
   for (const auto& [shape, by_variant] : table) {
-    auto counter = [&](const std::string& variant, const char* name) -> std::optional<double> {
+    auto counter = [&](const std::string& variant, report::Metric metric) -> std::optional<double> {
       const auto found = by_variant.find(variant);
-      return found == by_variant.end() ? std::nullopt : median_of(*found->second, name);
+      return found == by_variant.end() ? std::nullopt : median_of(*found->second, metric);
     };
     std::vector<std::string> cells{shape.mode,
                                    shape.dtype,
@@ -119,14 +119,15 @@ std::string format_summary(const std::vector<RunRecord>& runs,
                                    std::to_string(shape.seqlen),
                                    std::to_string(shape.heads),
                                    std::to_string(shape.head_dim)};
-    for (const std::string& v : variants) cells.push_back(cell(counter(v, "e2e_us")));
-    const std::optional<double> base = counter(variants.front(), "e2e_us");
+    for (const std::string& v : variants) cells.push_back(cell(counter(v, report::Metric::e2e)));
+    const std::optional<double> base = counter(variants.front(), report::Metric::e2e);
     for (size_t i = 1; i < variants.size(); ++i) {
-      const std::optional<double> other = counter(variants[i], "e2e_us");
+      const std::optional<double> other = counter(variants[i], report::Metric::e2e);
       cells.push_back(base && other && *base > 0 ? cell(*other / *base, "{:.3f}") : "-");
     }
-    for (const std::string& v : variants) cells.push_back(cell(counter(v, "kernel_us")));
-    for (const std::string& v : variants) cells.push_back(cell(counter(v, "overhead_us")));
+    for (const std::string& v : variants) cells.push_back(cell(counter(v, report::Metric::kernel)));
+    for (const std::string& v : variants)
+      cells.push_back(cell(counter(v, report::Metric::overhead)));
     rows.push_back(std::move(cells));
   }
 

@@ -11,40 +11,12 @@
 #include <set>
 #include <sstream>
 
+#include "report/text.h"
+
 namespace fa::sweep {
 namespace {
 
 using nlohmann::json;
-
-// "a, b, c": the known names in messages.
-std::string joined(const std::vector<std::string>& names) {
-  std::string text;
-  for (const std::string& name : names) text += (text.empty() ? "" : ", ") + name;
-  return text;
-}
-
-// Control characters escaped (\n, \t, \xHH): a message quotes keys and values from the file,
-// and a JSON string can hold a newline, which would break the one-line error (found by
-// tests/fuzz: an unknown key with "\n" in it).
-std::string one_line(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (byte < 0x20 || byte == 0x7f) {
-      out += fmt::format("\\x{:02x}", byte);
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 // Collects the file name so every check reads as one line.
 class Checker {
@@ -52,7 +24,7 @@ class Checker {
   explicit Checker(std::string path) : path_(std::move(path)) {}
 
   [[noreturn]] void fail(const std::string& field, const std::string& problem) const {
-    throw UsageError(one_line(path_ + ": " + field + ": " + problem));
+    throw UsageError(report::one_line(path_ + ": " + field + ": " + problem));
   }
 
   // A JSON value shown briefly in a message.
@@ -151,7 +123,7 @@ class Checker {
         const std::string key =
             item.key().size() <= 60 ? item.key() : item.key().substr(0, 57) + "...";
         fail(where.empty() ? key : where + "." + key,
-             "unknown key (known keys: " + joined(known) + ")");
+             "unknown key (known keys: " + report::join(known, ", ") + ")");
       }
     }
   }
@@ -195,11 +167,12 @@ std::string content_hash(const std::string& bytes) {
 std::string read_config_file(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) {
-    throw UsageError(one_line(path) + ": (file): cannot read (" + std::strerror(errno) + ")");
+    throw UsageError(report::one_line(path) + ": (file): cannot read (" + std::strerror(errno) +
+                     ")");
   }
   std::ostringstream text;
   text << file.rdbuf();
-  if (file.bad()) throw UsageError(one_line(path) + ": (file): read failed");
+  if (file.bad()) throw UsageError(report::one_line(path) + ": (file): read failed");
   return text.str();
 }
 
@@ -301,9 +274,9 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
   for (size_t i = 0; i < config.variants.size(); ++i) {
     if (std::find(known_variants.begin(), known_variants.end(), config.variants[i]) ==
         known_variants.end()) {
-      check.fail(
-          "variants[" + std::to_string(i) + "]",
-          "unknown variant \"" + config.variants[i] + "\" (known: " + joined(known_variants) + ")");
+      check.fail("variants[" + std::to_string(i) + "]",
+                 "unknown variant \"" + config.variants[i] +
+                     "\" (known: " + report::join(known_variants, ", ") + ")");
     }
   }
 

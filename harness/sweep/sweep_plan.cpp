@@ -16,18 +16,6 @@ const char* backend_name(Backend backend) {
   return backend == Backend::kCuda ? "cuda" : "cpu";
 }
 
-const char* kernel_timing_name(KernelTiming timing) {
-  switch (timing) {
-    case KernelTiming::kAfter:
-      return "after";
-    case KernelTiming::kInline:
-      return "inline";
-    case KernelTiming::kOff:
-      return "off";
-  }
-  return "?";
-}
-
 CudaAvailability detect_cuda() {
 #ifdef FA_WITH_CUDA
   if (torch::cuda::is_available()) return {true, ""};
@@ -84,12 +72,13 @@ SweepPlan make_sweep_plan(const SweepOptions& options, SweepConfig config,
       }
     }
   }
-  plan.modes = modes;
-
-  plan.repetitions = options.repetitions.value_or(config.repetitions);
-  plan.min_time_s = options.min_time_s.value_or(config.min_time_s);
-  plan.iterations = options.iterations ? options.iterations
-                                       : (options.min_time_s ? std::nullopt : config.iterations);
+  config.modes = modes;
+  config.variants = names;
+  config.repetitions = options.repetitions.value_or(config.repetitions);
+  config.min_time_s = options.min_time_s.value_or(config.min_time_s);
+  config.iterations = options.iterations ? options.iterations
+                                         : (options.min_time_s ? std::nullopt : config.iterations);
+  plan.random_interleaving = options.random_interleaving;
   plan.kernel_timing = options.kernel_timing == "off"      ? KernelTiming::kOff
                        : options.kernel_timing == "inline" ? KernelTiming::kInline
                                                            : KernelTiming::kAfter;
@@ -97,7 +86,7 @@ SweepPlan make_sweep_plan(const SweepOptions& options, SweepConfig config,
   plan.filter = options.filter;
   plan.out = options.out;
 
-  std::vector<SweepCase> cases = build_case_grid(config, plan.variants, plan.modes);
+  std::vector<SweepCase> cases = build_case_grid(config, plan.variants, config.modes);
   if (!options.filter.empty()) {
     std::regex filter;
     try {

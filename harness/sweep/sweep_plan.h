@@ -15,7 +15,6 @@ enum class Backend { kCpu, kCuda };
 enum class KernelTiming { kAfter, kInline, kOff };
 
 const char* backend_name(Backend backend);
-const char* kernel_timing_name(KernelTiming timing);
 
 // Whether this process can run the CUDA backend, and why not.
 struct CudaAvailability {
@@ -24,15 +23,15 @@ struct CudaAvailability {
 };
 CudaAvailability detect_cuda();
 
+// The config's fields are read from `config` only: make_sweep_plan writes the command line's
+// overrides (variants, modes, repetitions, min_time_s, iterations) into it, so there is one
+// value of each.
 struct SweepPlan {
   SweepConfig config;
   Backend backend = Backend::kCpu;
-  std::vector<const fa::Variant*> variants;
-  std::vector<std::string> modes;  // what runs
-  std::string skipped_modes_note;  // e.g. why graph mode does not run on the CPU backend
-  int repetitions = 10;
-  double min_time_s = 0.2;
-  std::optional<int> iterations;
+  std::vector<const fa::Variant*> variants;  // config.variants, looked up in the registry
+  std::string skipped_modes_note;            // e.g. why graph mode does not run on the CPU backend
+  bool random_interleaving = true;
   KernelTiming kernel_timing = KernelTiming::kAfter;
   bool nvtx = true;
   std::string filter;

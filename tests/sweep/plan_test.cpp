@@ -6,6 +6,7 @@
 #include <string>
 
 #include "report/case_key.h"
+#include "report/case_work.h"
 #include "sweep/benchmark_cases.h"
 #include "sweep/benchmark_compat.h"
 #include "sweep/case_grid.h"
@@ -85,9 +86,9 @@ TEST(CaseGrid, FilterSearchesAnywhereInTheName) {
 
 TEST(CaseGrid, WorkOfAKernel) {
   const report::CaseKey key{"v2.6.3", 2, 50, 16, 16, "fp16", "eager"};
-  EXPECT_DOUBLE_EQ(attention_flops(key, false), 4.0 * 2 * 16 * 50 * 50 * 16);
-  EXPECT_DOUBLE_EQ(attention_flops(key, true), 2.0 * 2 * 16 * 50 * 50 * 16);
-  EXPECT_DOUBLE_EQ(attention_bytes(key), 4.0 * 2 * 50 * 16 * 16 * 2);
+  EXPECT_DOUBLE_EQ(report::attention_flops(key, false), 4.0 * 2 * 16 * 50 * 50 * 16);
+  EXPECT_DOUBLE_EQ(report::attention_flops(key, true), 2.0 * 2 * 16 * 50 * 50 * 16);
+  EXPECT_DOUBLE_EQ(report::attention_bytes(key), 4.0 * 2 * 50 * 16 * 16 * 2);
 }
 
 TEST(CommandLine, ParsesEveryFlag) {
@@ -167,14 +168,14 @@ std::string plan_error(std::vector<std::string> args, const CudaAvailability& cu
 TEST(SweepPlan, ConfigDefaultsAndOverrides) {
   const SweepPlan plan = plan_for({"--config", "x"});
   EXPECT_EQ(plan.backend, Backend::kCpu);
-  EXPECT_EQ(plan.repetitions, 3);
+  EXPECT_EQ(plan.config.repetitions, 3);
   EXPECT_EQ(plan.cases.size(), 5u);
   EXPECT_EQ(plan.kernel_timing, KernelTiming::kAfter);
 
   const SweepPlan overridden = plan_for(
       {"--config", "x", "--variants", "v2.7.0", "--repetitions", "7", "--iterations", "3"});
-  EXPECT_EQ(overridden.repetitions, 7);
-  EXPECT_EQ(*overridden.iterations, 3);
+  EXPECT_EQ(overridden.config.repetitions, 7);
+  EXPECT_EQ(*overridden.config.iterations, 3);
   EXPECT_EQ(overridden.cases.size(), 3u);  // floor + 2 batches
 }
 
@@ -187,13 +188,13 @@ TEST(SweepPlan, AutoBackendPicksCudaWhenAvailable) {
 
 TEST(SweepPlan, GraphModeIsSkippedWithAReasonOnTheCpuBackend) {
   const SweepPlan plan = plan_for({"--config", "x", "--mode", "both"});
-  EXPECT_EQ(plan.modes, std::vector<std::string>{"eager"});
+  EXPECT_EQ(plan.config.modes, std::vector<std::string>{"eager"});
   EXPECT_NE(plan.skipped_modes_note.find("graph mode skipped"), std::string::npos);
   for (const SweepCase& one : plan.cases) EXPECT_EQ(one.key.mode, "eager");
   EXPECT_NE(plan_error({"--config", "x", "--mode", "graph"}).find("--mode: nothing to run"),
             std::string::npos);
   const SweepPlan on_cuda = plan_for({"--config", "x", "--mode", "both"}, kCuda);
-  EXPECT_EQ(on_cuda.modes, (std::vector<std::string>{"eager", "graph"}));
+  EXPECT_EQ(on_cuda.config.modes, (std::vector<std::string>{"eager", "graph"}));
   EXPECT_EQ(on_cuda.cases.size(), 10u);
 }
 
@@ -210,23 +211,31 @@ TEST(SweepPlan, FilterAndVariantErrors) {
 }
 
 TEST(BenchmarkArguments, OursFirstThenTheUsers) {
-  const SweepPlan plan = plan_for({"--config", "x"});
-  const std::vector<std::string> arguments = benchmark_arguments(
-      plan, "/tmp/r.json.tmp.1", {"--benchmark_enable_random_interleaving=false"});
-  const auto has = [&](const std::string& argument) {
-    return std::find(arguments.begin(), arguments.end(), argument) != arguments.end();
+  const SweepPlan plan = plan_for({"--config", "x", "--benchmark_counters_tabular=true"});
+  const std::vector<std::string> arguments =
+      benchmark_arguments(plan, {"--benchmark_counters_tabular=true"});
+  const auto has = [&](const std::vector<std::string>& list, const std::string& argument) {
+    return std::find(list.begin(), list.end(), argument) != list.end();
   };
-  EXPECT_TRUE(has("--benchmark_repetitions=3"));
-  EXPECT_TRUE(has("--benchmark_enable_random_interleaving=true"));
-  EXPECT_TRUE(has("--benchmark_out=/tmp/r.json.tmp.1"));
-  EXPECT_TRUE(has("--benchmark_min_time=" + gbench::min_time_flag_value(0.01)));
-  EXPECT_EQ(arguments.back(), "--benchmark_enable_random_interleaving=false");
-  EXPECT_FALSE(random_interleaving_enabled(arguments));
-  EXPECT_TRUE(random_interleaving_enabled(benchmark_arguments(plan, "", {})));
-  EXPECT_FALSE(has("--benchmark_report_aggregates_only=true"));
+  EXPECT_TRUE(has(arguments, "--benchmark_repetitions=3"));
+  EXPECT_TRUE(has(arguments, "--benchmark_enable_random_interleaving=true"));
+  EXPECT_TRUE(has(arguments, "--benchmark_min_time=" + gbench::min_time_flag_value(0.01)));
+  EXPECT_EQ(arguments.back(), "--benchmark_counters_tabular=true");
+  EXPECT_FALSE(has(arguments, "--benchmark_report_aggregates_only=true"));
+  for (const std::string& argument : arguments) {
+    // fa-sweep's reporter writes the report: Google Benchmark writes no file.
+    EXPECT_EQ(argument.find("--benchmark_out"), std::string::npos);
+  }
+
+  // Random interleaving: read from the user's flag once, typed, then passed on.
+  const SweepPlan off = plan_for({"--config", "x", "--benchmark_enable_random_interleaving=false"});
+  EXPECT_FALSE(off.random_interleaving);
+  EXPECT_TRUE(has(benchmark_arguments(off, {}), "--benchmark_enable_random_interleaving=false"));
+  EXPECT_FALSE(has(benchmark_arguments(off, {}), "--benchmark_enable_random_interleaving=true"));
+  EXPECT_TRUE(plan.random_interleaving);
 
   const SweepPlan fixed = plan_for({"--config", "x", "--iterations", "5"});
-  for (const std::string& argument : benchmark_arguments(fixed, "", {})) {
+  for (const std::string& argument : benchmark_arguments(fixed, {})) {
     EXPECT_EQ(argument.find("--benchmark_min_time"), std::string::npos);
     EXPECT_EQ(argument.find("--benchmark_out"), std::string::npos);
   }

@@ -275,3 +275,35 @@ TEST(SweepCli, InterruptedRunKeepsThePreviousReport) {
 
 }  // namespace
 }  // namespace fa::sweep
+
+namespace fa::sweep {
+namespace {
+
+// --benchmark_context: a user's keys reach the report; keys the harness sets cannot be forged
+// (a forged gpu_name would pass fa-compare's --strict context check).
+TEST(SweepCli, UserContextIsKeptAndCannotOverrideTheHarnessKeys) {
+  const test::TempDir dir;
+  const std::string out = dir.file("report.json");
+  const test::ProcessResult good = run_sweep(
+      {"--config", smoke(), "--backend", "cpu", "--iterations", "2", "--repetitions", "2",
+       "--filter", "fwd/empty/", "--benchmark_context=ab_round=01,ab_side=base", "--out", out});
+  ASSERT_EQ(good.exit_code, 0) << good.err;
+  const nlohmann::json report = nlohmann::json::parse(test::read_file(out));
+  EXPECT_EQ(report["context"]["ab_round"], "01");
+  EXPECT_EQ(report["context"]["ab_side"], "base");
+  EXPECT_EQ(report["context"]["gpu_name"], "none (cpu backend)");
+
+  for (const char* forged : {"--benchmark_context=gpu_name=H100", "--benchmark_context=x=1,date=0",
+                             "--benchmark_context=fa_versus_schema=2"}) {
+    SCOPED_TRACE(forged);
+    const std::string forged_out = dir.file("forged.json");
+    const test::ProcessResult result =
+        run_sweep({"--config", smoke(), "--backend", "cpu", forged, "--out", forged_out});
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+    EXPECT_TRUE(contains(result.err, "--benchmark_context")) << result.err;
+    EXPECT_FALSE(test::file_exists(forged_out));
+  }
+}
+
+}  // namespace
+}  // namespace fa::sweep
