@@ -25,8 +25,10 @@ Variants are interleaved in a fresh random order every repetition, with fresh ra
 inside timed loops. On --device cpu there is no kernel timing: kernel_us, overhead_us, tflops
 and gbps are left out of the rows (fa-compare then has e2e and host only).
 
-The report is written to a temporary file and renamed over --out: an interrupted run leaves
-nothing half-written. Exit status: 0 done, 1 some case failed (its rows carry error_occurred),
+Config parsing, case names, the tflops/gbps formulas and the report writer are fa-sweep's own C++
+(harness/sweep/sweep_config, harness/report), reached through fa_versus_ext, so both tools write
+the one format (docs/fa-sweep.md). The report is written to a temporary file and renamed over
+--out: an interrupted run leaves nothing half-written. Exit status: 0 done, 1 some case failed (its rows carry error_occurred),
 2 bad config or flags (one line naming the file, field and problem).
 """
 
@@ -34,7 +36,6 @@ import argparse
 import datetime
 import gc
 import importlib
-import json
 import math
 import os
 import platform
@@ -48,7 +49,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SCHEMA = 1
 MODE = "eager"
 KERNEL_TAG = "attention_fwd_kernel"
 BASE_VARIANTS = ("py-v2.6.3", "py-v2.7.0")
@@ -164,126 +164,22 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-# --- Config -----------------------------------------------------------------------------------
+# --- Config (fa-sweep's parser, case names and counter formulas, through fa_versus_ext) --------
 
 
-def content_hash(data):
-    """fa-sweep's config hash: 64-bit FNV-1a of the file's bytes."""
-    value = 0xCBF29CE484222325
-    for byte in data:
-        value ^= byte
-        value = (value * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-    return f"fnv1a64:{value:016x}"
-
-
-def load_config(path):
-    """The keys py-sweep uses, validated as fa-sweep does; C++-only keys are ignored."""
+def load_config(ext, path):
+    """The config parsed and validated by fa-sweep's parser; py- variant names are this tool's."""
     try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        raise UsageError(f"{path}: (file): cannot read ({error.strerror})") from None
-    try:
-        root = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        where = "(file)"
-        if hasattr(error, "lineno"):
-            where = f"line {error.lineno}, column {error.colno}"
-        raise UsageError(f"{path}: {where}: invalid JSON: {error}") from None
-
-    def fail(field, problem):
-        raise UsageError(f"{path}: {field}: {problem}")
-
-    def positive(value, field):
-        if isinstance(value, bool) or not isinstance(value, int):
-            fail(field, f"must be a positive integer, got {json.dumps(value)}")
-        if value <= 0:
-            fail(field, f"must be positive, got {value}")
-        return value
-
-    def number(value, field, allow_zero):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            fail(field, f"must be a number, got {json.dumps(value)}")
-        if not (value > 0 or (allow_zero and value == 0)) or not math.isfinite(value):
-            fail(field, f"must be {'zero or positive' if allow_zero else 'positive'}, got {value}")
-        return float(value)
-
-    if not isinstance(root, dict):
-        fail("(root)", f"must be a JSON object, got {type(root).__name__}")
-    for required in ("name", "grid"):
-        if required not in root:
-            fail(required, "missing (required)")
-    if not isinstance(root["name"], str) or not root["name"]:
-        fail("name", "must be a non-empty string")
-    grid = root["grid"]
-    if not isinstance(grid, dict):
-        fail("grid", "must be an object with batch, seqlen, heads and embed")
-    axes = {}
-    for axis in ("batch", "seqlen", "heads", "embed"):
-        values = grid.get(axis)
-        if values is None:
-            fail(f"grid.{axis}", "missing (required)")
-        if not isinstance(values, list) or not values:
-            fail(f"grid.{axis}", "must be a non-empty list of positive integers")
-        seen = set()
-        for i, value in enumerate(values):
-            positive(value, f"grid.{axis}[{i}]")
-            if value in seen:
-                fail(f"grid.{axis}[{i}]", f"duplicate value {value}")
-            seen.add(value)
-        axes[axis] = values
-    for embed in axes["embed"]:
-        for heads in axes["heads"]:
-            if embed % heads:
-                fail("grid.embed", f"embed {embed} is not divisible by heads {heads} "
-                     "(head_dim = embed / heads)")
-            if embed // heads > 256:
-                fail("grid.embed", f"head_dim = embed / heads = {embed // heads} exceeds 256")
-    dtype = root.get("dtype", "fp16")
-    if dtype not in ("fp16", "bf16"):
-        fail("dtype", f'must be "fp16" or "bf16", got {json.dumps(dtype)}')
-    causal = root.get("causal", False)
-    if not isinstance(causal, bool):
-        fail("causal", f"must be true or false, got {json.dumps(causal)}")
-    variants = root.get("variants", [])
-    if not isinstance(variants, list) or not all(isinstance(v, str) for v in variants):
-        fail("variants", "must be a list of strings")
-
-    def optional(key, check, default):
-        return check(root[key], key) if key in root else default
-
-    def non_negative(value, field):
-        return 0 if value == 0 and not isinstance(value, bool) else positive(value, field)
-
-    description = root.get("description", "")
-    if not isinstance(description, str):
-        fail("description", "must be a string")
-    config = {
-        "path": str(path),
-        "name": root["name"],
-        "description": description,
-        "hash": content_hash(data),
-        "grid": axes,
-        "dtype": dtype,
-        "causal": causal,
-        # fa-sweep's variants are C++ ones; py- names, if a config lists any, are this tool's.
-        "py_variants": [v for v in variants if v.startswith("py-")],
-        "repetitions": optional("repetitions", positive, 10),
-        "min_time_s": optional("min_time_s", lambda v, f: number(v, f, False), 0.2),
-        "iterations": optional("iterations", positive, None),
-        "warmup_iterations": optional("warmup_iterations", non_negative, 3),
-        "warmup_s": optional("warmup_s", lambda v, f: number(v, f, True), 0.0),
-        "kernel_samples": optional("kernel_samples", positive, 10),
-        "seed": optional("seed", non_negative, 0),
-    }
-    for name in config["py_variants"]:
-        if name not in KNOWN_VARIANTS:
-            known = ", ".join(KNOWN_VARIANTS)
-            fail("variants", f'unknown Python variant "{name}" (known: {known})')
+        config = ext.load_sweep_config(str(path), list(KNOWN_VARIANTS))
+    except ValueError as error:  # ext.ConfigError: "<file>: <field>: <problem>"
+        raise UsageError(str(error)) from None
+    # fa-sweep's variants are C++ ones; py- names, if a config lists any, are this tool's.
+    config["py_variants"] = [v for v in config["variants"] if v.startswith("py-")]
     return config
 
 
-def case_name(variant, batch, seqlen, heads, head_dim, dtype):
-    return f"fwd/{variant}/b:{batch}/s:{seqlen}/h:{heads}/d:{head_dim}/{dtype}/{MODE}"
+def case_name(ext, variant, batch, seqlen, heads, head_dim, dtype):
+    return ext.case_name(variant, batch, seqlen, heads, head_dim, dtype, MODE)
 
 
 def build_shapes(config):
@@ -296,15 +192,6 @@ def build_shapes(config):
         for h in grid["heads"]
         for e in grid["embed"]
     ]
-
-
-def attention_flops(batch, seqlen, heads, head_dim, causal):
-    flops = 4.0 * batch * heads * seqlen * seqlen * head_dim
-    return flops / 2 if causal else flops
-
-
-def attention_bytes(batch, seqlen, heads, head_dim):
-    return 4.0 * batch * seqlen * heads * head_dim * 2.0  # q, k, v read, out written; 2 B each
 
 
 # --- Environment ------------------------------------------------------------------------------
@@ -559,73 +446,57 @@ class Sweep:
 # --- Report -----------------------------------------------------------------------------------
 
 
-def make_rows(shape, config, repetitions, results, family_start):
+def make_rows(ext, shape, config, repetitions, results, family_start):
+    """Report rows (ext.ReportRow) of one shape: one per repetition, or one failed row."""
     batch, seqlen, heads, head_dim = shape
-    flops = attention_flops(batch, seqlen, heads, head_dim, config["causal"])
-    nbytes = attention_bytes(batch, seqlen, heads, head_dim)
+    flops = ext.attention_flops(batch, seqlen, heads, head_dim, config["causal"])
+    nbytes = ext.attention_bytes(batch, seqlen, heads, head_dim)
     rows = []
     warnings = []
     for offset, (variant, result) in enumerate(results.items()):
-        name = case_name(variant, batch, seqlen, heads, head_dim, config["dtype"])
-        run_name = f"{name}/manual_time"
-        base = {
-            "name": run_name,
-            "family_index": family_start + offset,
-            "per_family_instance_index": 0,
-            "run_name": run_name,
-            "run_type": "iteration",
-            "repetitions": repetitions,
-            "threads": 1,
-        }
+        name = case_name(ext, variant, batch, seqlen, heads, head_dim, config["dtype"])
+
+        def row_of(repetition_index, iterations):
+            row = ext.ReportRow()
+            row.name = row.run_name = f"{name}/manual_time"
+            row.family_index = family_start + offset
+            row.repetitions = repetitions
+            row.repetition_index = repetition_index
+            row.iterations = iterations
+            return row
+
         if isinstance(result, str):
-            rows.append({**base, "repetition_index": 0, "iterations": 0, "error_occurred": True,
-                         "error_message": result})
+            row = row_of(0, 0)
+            row.status = ext.CaseStatus.failed(result)
+            rows.append(row)
             continue
         for rep in result:
-            row = {
-                **base,
-                "repetition_index": rep["repetition"],
-                "iterations": rep["iterations"],
-                "real_time": rep["e2e_us"],
-                "cpu_time": rep["host_us"],
-                "time_unit": "us",
-                "e2e_us": rep["e2e_us"],
-                "host_us": rep["host_us"],
+            row = row_of(rep["repetition"], rep["iterations"])
+            row.real_time = rep["e2e_us"]
+            row.cpu_time = rep["host_us"]
+            counters = {
+                ext.metric_counter("e2e"): rep["e2e_us"],
+                ext.metric_counter("host"): rep["host_us"],
             }
             kernel = rep["kernel_us"]
             if kernel is not None and kernel > 0:
-                row["kernel_us"] = kernel
+                counters[ext.metric_counter("kernel")] = kernel
                 overhead = rep["e2e_us"] - kernel
                 if overhead > 0:
-                    row["overhead_us"] = overhead
+                    counters[ext.metric_counter("overhead")] = overhead
                 else:
                     warnings.append(f"{name} repetition {rep['repetition']}: kernel_us {kernel:.2f}"
                                     f" >= e2e_us {rep['e2e_us']:.2f}; overhead_us left out")
-                row["tflops"] = flops / (kernel * 1e-6) / 1e12
-                row["gbps"] = nbytes / (kernel * 1e-6) / 1e9
+                counters[ext.tflops_counter] = ext.throughput_tflops(flops, kernel)
+                counters[ext.gbps_counter] = ext.throughput_gbps(nbytes, kernel)
+            row.counters = counters
             rows.append(row)
     return rows, warnings
 
 
-def write_atomically(path, text):
-    temporary = f"{path}.tmp.{os.getpid()}"
-    try:
-        with open(temporary, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
-
-
-def make_context(torch, sweep, config, variants, args, ext, cases):
-    commit, dirty = git_commit()
-    context = {
+def library_context(torch):
+    """The machine fields Google Benchmark's JSONReporter writes first, in its order."""
+    return {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "host_name": socket.gethostname(),
         "executable": str(Path(sys.argv[0]).resolve()),
@@ -636,7 +507,14 @@ def make_context(torch, sweep, config, variants, args, ext, cases):
         "load_avg": list(os.getloadavg()) if hasattr(os, "getloadavg") else [],
         "library_build_type": "release",
         "library_version": f"py-sweep (torch {torch.__version__})",
-        "fa_versus_schema": SCHEMA,
+    }
+
+
+def make_context(torch, sweep, config, variants, args, ext, cases):
+    """py-sweep's own context fields (keys from harness/report/context_keys)."""
+    commit, dirty = git_commit()
+    context = {
+        ext.schema_version_key: ext.report_schema_version,
         "tool": "py-sweep",
         "backend": sweep.device,
         "mode": MODE,
@@ -761,11 +639,22 @@ def import_torch():
     return torch
 
 
-def make_callables(torch, names, compile_mode, shape_count):
+def load_ext(args):
+    """torch, then fa_versus_ext (config parsing, case names and the report writer live there)."""
+    if args.ext_dir:
+        os.environ["FA_VERSUS_EXT_DIR"] = str(Path(args.ext_dir).resolve())
+    torch = import_torch()
     sys.path.insert(0, str(REPO / "python"))
     try:
         from fa_versus import _ext
 
+        return torch, _ext.load_extension()
+    except ImportError as error:
+        raise UsageError(f"py-sweep: cannot load fa_versus_ext: {error}") from None
+
+
+def make_callables(torch, names, compile_mode, shape_count):
+    try:
         layers = {
             module: importlib.import_module(f"fa_versus.{module}")
             for module in sorted({"v2_6_3" if n == "py-v2.6.3" else "v2_7_0" for n in names})
@@ -799,12 +688,13 @@ def make_callables(torch, names, compile_mode, shape_count):
                 dynamic=False,
                 mode=None if compile_mode == "default" else compile_mode,
             )
-    return fns, _ext.load_extension()
+    return fns
 
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    config = load_config(args.config)
+    torch, ext = load_ext(args)
+    config = load_config(ext, args.config)
     try:
         filter_re = re.compile(args.filter)
     except re.error as error:
@@ -814,7 +704,7 @@ def main(argv=None):
     selected = []  # (shape, shape_index, [variants whose case name matches])
     for index, shape in enumerate(shapes):
         matching = [v for v in variants
-                    if filter_re.search(case_name(v, *shape, config["dtype"]))]
+                    if filter_re.search(case_name(ext, v, *shape, config["dtype"]))]
         if matching:
             selected.append((shape, index, matching))
     if not selected:
@@ -822,7 +712,7 @@ def main(argv=None):
     if args.list:
         for shape, _, matching in selected:
             for variant in matching:
-                print(case_name(variant, *shape, config["dtype"]))
+                print(case_name(ext, variant, *shape, config["dtype"]))
         return 0
     if args.out:
         parent = Path(args.out).resolve().parent
@@ -830,17 +720,13 @@ def main(argv=None):
             raise UsageError(f"py-sweep: --out: directory {parent} does not exist")
         if Path(args.out).is_dir():
             raise UsageError(f"py-sweep: --out: {args.out} is a directory")
-    if args.ext_dir:
-        os.environ["FA_VERSUS_EXT_DIR"] = str(Path(args.ext_dir).resolve())
-
-    torch = import_torch()
     if args.device == "auto":
         args.device_resolved = "cuda" if torch.cuda.is_available() else "cpu"
     else:
         args.device_resolved = args.device
     if args.device_resolved == "cuda" and not torch.cuda.is_available():
         raise UsageError("py-sweep: --device cuda: torch sees no CUDA GPU")
-    fns, ext = make_callables(torch, variants, args.compile_mode, len(selected))
+    fns = make_callables(torch, variants, args.compile_mode, len(selected))
     if args.device_resolved == "cuda" and not ext.with_cuda:
         raise UsageError("py-sweep: --device cuda: fa_versus_ext was built without CUDA")
 
@@ -856,7 +742,7 @@ def main(argv=None):
         batch, seqlen, heads, head_dim = shape
         label = f"b:{batch}/s:{seqlen}/h:{heads}/d:{head_dim}"
         results = sweep.run_shape(shape, index, {name: fns[name] for name in matching})
-        shape_rows, shape_warnings = make_rows(shape, config, sweep.repetitions, results,
+        shape_rows, shape_warnings = make_rows(ext, shape, config, sweep.repetitions, results,
                                                family_start=families)
         families += len(results)
         rows.extend(shape_rows)
@@ -872,9 +758,10 @@ def main(argv=None):
     if args.out:
         context = make_context(torch, sweep, config, variants, args, ext,
                                cases=sum(len(matching) for _, _, matching in selected))
-        report = {"context": context,
-                  "benchmarks": rows}
-        write_atomically(args.out, json.dumps(report, indent=2) + "\n")
+        try:
+            ext.write_report(args.out, library_context(torch), context, rows)
+        except ValueError as error:  # a context key given twice: a bug here, not a bad input
+            raise RuntimeError(f"py-sweep: report not written: {error}") from None
         print(f"py-sweep: report: {args.out}", file=sys.stderr)
     return 1 if failed else 0
 

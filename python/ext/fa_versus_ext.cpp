@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/attention_params.h"
+#include "report_bindings.h"
 #include "v2_6_3/mha_fwd.h"
 #include "v2_7_0/flash_attn_op.h"
 #include "variants.h"
@@ -138,6 +139,7 @@ PYBIND11_MODULE(fa_versus_ext, m) {
         py::arg("causal") = false);
   m.def("cpp_variant_names", &cpp_variant_names, "Names of the C++ variants, in registry order.");
   m.attr("core_kernel_name_tag") = fa::kCoreKernelNameTag;
+  bind_report(m);  // config, case names, counters and the report writer for py-sweep
 #ifdef FA_WITH_CUDA
   m.attr("with_cuda") = true;
 #else
