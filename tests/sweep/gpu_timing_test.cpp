@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "report/median.h"
 #include "test_support.h"
 
 #if defined(FA_WITH_CUDA) && defined(FA_HAVE_CUPTI)
@@ -52,11 +53,6 @@ std::string gpu_unavailable_reason() {
 #endif
 
 #ifdef FA_GPU_TESTS
-double median_of(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values.empty() ? 0.0 : values[values.size() / 2];
-}
-
 // A large case (batch 256, seqlen 300, 16 heads, head_dim 16, fp16): its kernel runs long enough
 // that an event pair around one launch measures the kernel, not host gaps.
 struct LargeCase {
@@ -119,7 +115,7 @@ TEST(GpuTiming, CuptiKernelTimeMatchesAnEventPairAroundOneLaunch) {
   cudaEventDestroy(start);
   cudaEventDestroy(stop);
 
-  const double cupti_us = median_of(cupti), event_us = median_of(events);
+  const double cupti_us = report::median(cupti), event_us = report::median(events);
   RecordProperty("cupti_us", std::to_string(cupti_us));
   RecordProperty("event_us", std::to_string(event_us));
   EXPECT_GT(cupti_us, 0.0);
@@ -148,7 +144,7 @@ TEST(GpuTiming, KernelsAreAttributedToTheirIterationAndFilteredByName) {
     EXPECT_GT(empty[i], 0.0);
     EXPECT_LT(empty[i], core[i]);
   }
-  EXPECT_GT(median_of(both), median_of(core));
+  EXPECT_GT(report::median(both), report::median(core));
   // An iteration without a matching kernel is an error, not a zero.
   EXPECT_THROW(cupti_samples("no_such_kernel", 2, two_kernels), std::runtime_error);
 #endif
@@ -177,7 +173,7 @@ TEST(GpuTiming, GraphKernelsCarryTheGraphLaunchsIteration) {
   cudaGraphExecDestroy(exec);
   cudaGraphDestroy(graph);
   cudaStreamDestroy(side);
-  EXPECT_NEAR(median_of(replays), median_of(eager), 0.10 * median_of(eager));
+  EXPECT_NEAR(report::median(replays), report::median(eager), 0.10 * report::median(eager));
   const std::string summary = CuptiKernelTimer::attribution_summary();
   RecordProperty("cupti_attribution", summary);
   std::printf("CUPTI attribution: %s\n", summary.c_str());
