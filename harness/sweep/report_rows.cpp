@@ -8,12 +8,7 @@
 
 #include "sweep/benchmark_compat.h"
 
-#ifndef FA_BENCHMARK_BUILD_TYPE
-#define FA_BENCHMARK_BUILD_TYPE "release"
-#endif
-#ifndef FA_BENCHMARK_VERSION
-#define FA_BENCHMARK_VERSION "unknown"
-#endif
+// FA_BENCHMARK_BUILD_TYPE and FA_BENCHMARK_VERSION come from harness/sweep/CMakeLists.txt.
 
 namespace fa::sweep {
 namespace {
