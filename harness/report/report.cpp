@@ -99,7 +99,7 @@ std::map<Metric, double> read_sample(const json& row, const std::string& source,
       sample[metric] = read_time(row, counter.c_str(), 1.0, sign_of(metric), source, place);
     }
   }
-  if (!has_real_time && !row.contains("e2e_us")) {
+  if (!has_real_time && !row.contains(std::string(metric_counter(Metric::e2e)))) {
     fail(source, place.describe() + ": no \"real_time\" (nor an e2e_us counter)");
   }
   return sample;
