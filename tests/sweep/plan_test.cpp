@@ -144,6 +144,26 @@ TEST(CommandLine, BadFlagsSayWhichAndWhy) {
   EXPECT_NE(usage_error({"--config", "c", "--frobnicate"}).find("--frobnicate"), std::string::npos);
 }
 
+TEST(CommandLine, BenchmarkContextIsTypedAndCannotReuseAHarnessKey) {
+  const CommandLine line = parse({"--config", "c", "--benchmark_context=ab_round=01,ab_side=base",
+                                  "--benchmark_enable_random_interleaving=false"});
+  EXPECT_EQ(line.options.user_context, (std::vector<std::pair<std::string, std::string>>{
+                                           {"ab_round", "01"}, {"ab_side", "base"}}));
+  EXPECT_FALSE(line.options.random_interleaving);
+  EXPECT_TRUE(line.options.benchmark_args.empty());  // read here, not passed on verbatim
+  EXPECT_TRUE(parse({"--config", "c"}).options.random_interleaving);
+  EXPECT_NE(usage_error({"--config", "c", "--benchmark_context=gpu_name=H100"})
+                .find("--benchmark_context: 'gpu_name' is a context key fa-sweep sets itself"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"--config", "c", "--benchmark_context=novalue"}).find("key=value"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"--config", "c", "--benchmark_context=a=1,a=2"}).find("twice"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"--config", "c", "--benchmark_display_aggregates_only=true"})
+                .find("every repetition row"),
+            std::string::npos);
+}
+
 TEST(CommandLine, SplitList) {
   EXPECT_EQ(split_list(" a, b,,c "), (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_TRUE(split_list(",").empty());
