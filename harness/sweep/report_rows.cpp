@@ -8,7 +8,7 @@
 
 #include "sweep/benchmark_compat.h"
 
-// FA_BENCHMARK_BUILD_TYPE and FA_BENCHMARK_VERSION come from harness/sweep/CMakeLists.txt.
+// FA_BENCHMARK_BUILD_TYPE comes from harness/sweep/CMakeLists.txt.
 
 namespace fa::sweep {
 namespace {
@@ -93,10 +93,6 @@ std::vector<report::ContextField> benchmark_library_context(
   add("load_avg", std::move(load));
   // The library's own build (NDEBUG when it was compiled), known from its CMake package.
   add("library_build_type", FA_BENCHMARK_BUILD_TYPE);
-#ifdef FA_BENCHMARK_1_8
-  add("library_version", "v" FA_BENCHMARK_VERSION);
-  add("json_schema_version", 1);
-#endif
   return fields;
 }
 
