@@ -18,6 +18,7 @@ struct SweepOptions {
   std::string filter;                       // empty: every case
   std::string kernel_timing = "after";      // after | inline | off
   bool nvtx = true;                         // --no-nvtx: no per-case range
+  std::optional<int> phase_samples;         // --phase-samples N (0: no phase pass)
   bool list = false;                        // --list: print the case names and exit
   std::vector<std::string> benchmark_args;  // the --benchmark_* flags, verbatim
 };

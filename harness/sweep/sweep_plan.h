@@ -35,6 +35,7 @@ struct SweepPlan {
   std::optional<int> iterations;
   KernelTiming kernel_timing = KernelTiming::kAfter;
   bool nvtx = true;
+  int phase_samples = 0;  // calls per repetition in the phase pass; 0: none
   std::string filter;
   std::string out;
   std::vector<SweepCase> cases;  // after the filter, in registration order
