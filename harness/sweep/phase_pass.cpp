@@ -1,16 +1,17 @@
 #include "sweep/phase_pass.h"
 
-#include <chrono>
 #include <stdexcept>
+#include <string_view>
 
+#include "common/phase_breakdown.h"
 #include "common/phase_recorder.h"
 #include "report/metric.h"
-#include "sweep/phase_breakdown.h"
+
+static_assert(std::string_view(fa::phases::kUnattributedPhase) == fa::report::kUnattributedPhase,
+              "the recorder's unattributed phase is the report's");
 
 namespace fa::sweep {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 // recorded_event_count() when the last pass stopped: anything more was recorded outside a pass.
 uint64_t g_events_after_last_pass = 0;
@@ -31,44 +32,13 @@ std::vector<std::pair<std::string, double>> run_phase_pass(CaseRunner& runner, i
   if (phases::recorded_event_count() != g_events_after_last_pass) {
     throw std::runtime_error("phase pass: ranges were recorded outside the phase pass");
   }
-  std::array<double, nvtx::kPhaseCount> sum_us{};
-  std::array<bool, nvtx::kPhaseCount> ran{};
-  double unattributed_sum_us = 0;
-  std::vector<phases::RangeEvent> events;
-  events.reserve(256);
-  for (int i = 0; i < calls; ++i) {
-    events.clear();
-    phases::start_recording(&events);
-    const Clock::time_point t0 = Clock::now();
-    try {
-      runner.launch();
-    } catch (...) {
-      phases::stop_recording();
-      throw;
-    }
-    const Clock::time_point t1 = Clock::now();
-    phases::stop_recording();
-    runner.synchronize();
-    runner.release_outputs();
-
-    const CallPhases call = break_down_call(events);
-    if (!call.problems.empty()) {
-      throw std::runtime_error("phase pass: " + call.problems.front());
-    }
-    const double host_us = std::chrono::duration<double, std::micro>(t1 - t0).count();
-    for (int p = 0; p < nvtx::kPhaseCount; ++p) {
-      sum_us[p] += call.exclusive_us[p];
-      ran[p] = ran[p] || call.ranges[p] > 0;
-    }
-    unattributed_sum_us += host_us - call.attributed_us;
-  }
+  auto means = phases::record_phase_means(
+      calls, [&runner] { runner.launch(); },
+      [&runner] {
+        runner.synchronize();
+        runner.release_outputs();
+      });
   g_events_after_last_pass = phases::recorded_event_count();
-
-  std::vector<std::pair<std::string, double>> means;
-  for (int p = 0; p < nvtx::kPhaseCount; ++p) {
-    if (ran[p]) means.emplace_back(nvtx::kPhaseTable[p].name, sum_us[p] / calls);
-  }
-  means.emplace_back(std::string(report::kUnattributedPhase), unattributed_sum_us / calls);
   return means;
 }
 

@@ -19,10 +19,11 @@ namespace fa::sweep {
 // Nsight Systems is attached: the pass is skipped, the profile keeps every range).
 void prepare_phase_pass(int phase_samples, std::FILE* log);
 
-// (range name or report::kUnattributedPhase, mean microseconds per call), in kPhaseTable order
-// with unattributed last; only phases that ran. Empty when the recorder is not attached. Throws
-// std::runtime_error when the ranges are unbalanced or nest other than kPhaseTable declares, or
-// when ranges were recorded since the last pass ended (the timed loop must run without them).
+// phases::record_phase_means over runner.launch() (range name or "unattributed", mean us per call),
+// in kPhaseTable order with unattributed last; only phases that ran. Empty when the recorder is not
+// attached. Throws std::runtime_error when the ranges are unbalanced or nest other than kPhaseTable
+// declares, or when ranges were recorded since the last pass ended (the timed loop must run without
+// them).
 std::vector<std::pair<std::string, double>> run_phase_pass(CaseRunner& runner, int calls);
 
 }  // namespace fa::sweep

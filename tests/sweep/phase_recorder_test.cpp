@@ -15,11 +15,11 @@
 #include <vector>
 
 #include "common/nvtx.h"
+#include "common/phase_breakdown.h"
 #include "common/phase_recorder.h"
-#include "sweep/phase_breakdown.h"
 #include "variants.h"
 
-namespace fa::sweep {
+namespace fa::phases {
 namespace {
 
 using nvtx::PhaseId;
@@ -208,4 +208,4 @@ TEST_F(PhaseRecorder, CostPerRange) {
 }
 
 }  // namespace
-}  // namespace fa::sweep
+}  // namespace fa::phases

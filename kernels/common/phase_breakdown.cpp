@@ -1,8 +1,10 @@
-#include "sweep/phase_breakdown.h"
+#include "common/phase_breakdown.h"
 
 #include <algorithm>
+#include <chrono>
+#include <stdexcept>
 
-namespace fa::sweep {
+namespace fa::phases {
 namespace {
 
 using nvtx::PhaseId;
@@ -26,10 +28,10 @@ struct OpenRange {
 
 }  // namespace
 
-CallPhases break_down_call(const std::vector<phases::RangeEvent>& events, const PhaseTable& table) {
+CallPhases break_down_call(const std::vector<RangeEvent>& events, const PhaseTable& table) {
   CallPhases call;
   std::vector<OpenRange> stack;
-  for (const phases::RangeEvent& event : events) {
+  for (const RangeEvent& event : events) {
     if (event.is_push) {
       const int index = static_cast<int>(event.phase);
       if (index < 0 || index >= nvtx::kPhaseCount) {
@@ -68,4 +70,46 @@ CallPhases break_down_call(const std::vector<phases::RangeEvent>& events, const 
   return call;
 }
 
-}  // namespace fa::sweep
+std::vector<std::pair<std::string, double>> record_phase_means(
+    int calls, const std::function<void()>& call, const std::function<void()>& after_call) {
+  using Clock = std::chrono::steady_clock;
+  std::array<double, nvtx::kPhaseCount> sum_us{};
+  std::array<bool, nvtx::kPhaseCount> ran{};
+  double unattributed_sum_us = 0;
+  std::vector<RangeEvent> events;
+  events.reserve(256);
+  for (int i = 0; i < calls; ++i) {
+    events.clear();
+    start_recording(&events);
+    Clock::time_point t0, t1;
+    try {
+      t0 = Clock::now();
+      call();
+      t1 = Clock::now();
+    } catch (...) {
+      stop_recording();
+      throw;
+    }
+    stop_recording();
+    if (after_call) after_call();
+
+    const CallPhases phases = break_down_call(events);
+    if (!phases.problems.empty())
+      throw std::runtime_error("phase pass: " + phases.problems.front());
+    for (int p = 0; p < nvtx::kPhaseCount; ++p) {
+      sum_us[p] += phases.exclusive_us[p];
+      ran[p] = ran[p] || phases.ranges[p] > 0;
+    }
+    unattributed_sum_us +=
+        std::chrono::duration<double, std::micro>(t1 - t0).count() - phases.attributed_us;
+  }
+  std::vector<std::pair<std::string, double>> means;
+  if (calls <= 0) return means;
+  for (int p = 0; p < nvtx::kPhaseCount; ++p) {
+    if (ran[p]) means.emplace_back(nvtx::kPhaseTable[p].name, sum_us[p] / calls);
+  }
+  means.emplace_back(kUnattributedPhase, unattributed_sum_us / calls);
+  return means;
+}
+
+}  // namespace fa::phases
