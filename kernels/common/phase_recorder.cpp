@@ -151,6 +151,12 @@ uint64_t recorded_event_count() {
   return g_event_count.load();
 }
 
+bool callbacks_installed() {
+  if (!g_attached.load()) return false;
+  return __atomic_load_n(g_slots.push_ex, __ATOMIC_ACQUIRE) != nullptr ||
+         __atomic_load_n(g_slots.pop, __ATOMIC_ACQUIRE) != nullptr;
+}
+
 #else  // no NVTX: nothing to record
 
 RecorderState attach_phase_recorder() {
@@ -166,6 +172,9 @@ bool recording() {
 }
 uint64_t recorded_event_count() {
   return 0;
+}
+bool callbacks_installed() {
+  return false;
 }
 
 #endif

@@ -53,6 +53,9 @@ std::string describe(RecorderState state);
 void start_recording(std::vector<RangeEvent>* events);
 void stop_recording();
 bool recording();
+// Whether NVTX's push/pop slots of fa_kernels' instance hold the recorder's callbacks: only while
+// recording; otherwise nullptr, NVTX's no-tool branch.
+bool callbacks_installed();
 
 // Pushes and pops recorded since the process started: 0 outside start/stop, whatever ran.
 uint64_t recorded_event_count();

@@ -175,6 +175,13 @@ TEST_F(PhaseRecorder, NothingIsRecordedOutsideStartAndStop) {
   }
   EXPECT_EQ(phases::recorded_event_count(), before);
   EXPECT_FALSE(phases::recording());
+  // Not recording, NVTX's slots are empty: the calls above took NVTX's no-tool branch.
+  EXPECT_FALSE(phases::callbacks_installed());
+  std::vector<RangeEvent> scratch;
+  phases::start_recording(&scratch);
+  EXPECT_TRUE(phases::callbacks_installed());
+  phases::stop_recording();
+  EXPECT_FALSE(phases::callbacks_installed());
   const std::vector<RangeEvent> events = record_call("v2.6.3", 16);
   EXPECT_EQ(phases::recorded_event_count(), before + events.size());
   EXPECT_EQ(events.size(), 2u * 6u);  // six phases, each a push and a pop
