@@ -161,6 +161,11 @@ def parse_args(argv):
     parser.add_argument("--seed", type=int, help="input and order seed (default: the config's)")
     parser.add_argument("--ext-dir", help="directory of fa_versus_ext (sets FA_VERSUS_EXT_DIR)")
     parser.add_argument("--list", action="store_true", help="print the case names, then exit")
+    parser.add_argument(
+        "--phase-samples", type=int, default=100,
+        help="recorded calls per repetition and variant in the phase pass after the timed loop "
+        "(phase:<range> counters, docs/phases.md); 0: off (default: 100)",
+    )
     return parser.parse_args(argv)
 
 
@@ -435,12 +440,45 @@ class Sweep:
                     "e2e_us": median_us(e2e),
                     "host_us": median_us(host),
                     "kernel_us": kernels.get(name),
+                    "phases": phase_pass(self, name, fns[name], q, k, v),
                 })
             live = [name for name in live if name not in failed]
             del q, k, v
         for name, message in failed.items():
             results[name] = message
         return results
+
+
+# --- Phase pass (docs/phases.md) --------------------------------------------------------------
+
+PHASE_VARIANTS = ("py-v2.6.3", "py-v2.7.0")  # eager only: a compiled graph has no phase ranges
+
+
+def phase_pass(sweep, name, fn, q, k, v):
+    """{range name: mean exclusive us per call} over --phase-samples recorded calls, run after
+    the timed loop and the kernel timing so neither sees the recorder; {} when off, for the
+    compiled variant, or when the recorder is not attached (said once, e.g. under nsys)."""
+    calls = sweep.args.phase_samples
+    if calls <= 0 or name not in PHASE_VARIANTS:
+        return {}
+    from fa_versus import _phases
+
+    if not _phases.ATTACHED:
+        if not getattr(phase_pass, "said", False):
+            print(f"[py-sweep] phase pass skipped: {_phases.STATE}", file=sys.stderr)
+            phase_pass.said = True
+        return {}
+    held = []
+    causal = sweep.causal
+
+    def call():
+        held.append(fn(q, k, v, causal=causal))
+
+    def after_call():
+        sweep.sync()
+        held.clear()
+
+    return _phases.record_means(call, calls, after_call)
 
 
 # --- Report -----------------------------------------------------------------------------------
@@ -489,6 +527,8 @@ def make_rows(ext, shape, config, repetitions, results, family_start):
                                     f" >= e2e_us {rep['e2e_us']:.2f}; overhead_us left out")
                 counters[ext.tflops_counter] = ext.throughput_tflops(flops, kernel)
                 counters[ext.gbps_counter] = ext.throughput_gbps(nbytes, kernel)
+            for phase, us in rep.get("phases", {}).items():
+                counters[f"phase:{phase}"] = us
             row.counters = counters
             rows.append(row)
     return rows, warnings

@@ -13,6 +13,7 @@
 #include "sweep/benchmark_compat.h"
 #include "sweep/case_runner.h"
 #include "sweep/nvtx_case_range.h"
+#include "sweep/phase_pass.h"
 #include "sweep/progress_reporter.h"
 #include "variants.h"
 
@@ -64,6 +65,7 @@ struct LoopSettings {
   double warmup_s = 0;
   int kernel_samples = 0;
   KernelTiming kernel_timing = KernelTiming::kAfter;
+  int phase_samples = 0;
 };
 
 // One call as the loop makes it outside the timed window, inside the case range.
@@ -152,6 +154,10 @@ void run_case(benchmark::State& state, CaseEntry& entry, const LoopSettings& set
       } else if (settings.kernel_timing != KernelTiming::kOff) {
         kernel = kernel_samples_after(entry, tracer, settings.kernel_samples);
       }
+      // After the timed loop and kernel timing: the phase recorder sees neither.
+      for (const auto& [phase, us] : run_phase_pass(runner, settings.phase_samples)) {
+        state.counters[report::phase_counter_name(phase)] = us;
+      }
 
       using report::Metric;
       auto counter = [&state](std::string_view name) -> double& {
@@ -219,6 +225,7 @@ int SweepCases::prepare(std::FILE* log) {
   int failed = 0;
   const bool cuda = plan_.backend == Backend::kCuda;
   const at::Device device = cuda ? at::Device(at::kCUDA) : at::Device(at::kCPU);
+  prepare_phase_pass(plan_.phase_samples, log);  // before any call of a dispatch path
   for (auto& entry : entries_) {
     const SweepCase& sweep_case = entry->sweep_case;
     entry->range = std::make_unique<CaseRange>(sweep_case.name, sweep_case.key.variant,
@@ -262,6 +269,7 @@ void SweepCases::register_benchmarks(ProgressTracker* progress) {
   settings.warmup_s = plan_.config.warmup_s;
   settings.kernel_samples = plan_.config.kernel_samples;
   settings.kernel_timing = plan_.kernel_timing;
+  settings.phase_samples = plan_.phase_samples;
   for (auto& owned : entries_) {
     CaseEntry* entry = owned.get();
     benchmark::internal::Benchmark* bench = benchmark::RegisterBenchmark(

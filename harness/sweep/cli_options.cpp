@@ -221,6 +221,12 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_flag("--no-nvtx",
                "no NVTX range per case (the dispatch paths' phase ranges remain): "
                "compare the floor case with and without to measure NVTX's cost");
+  app.add_option("--phase-samples", options.phase_samples,
+                 "calls per repetition in the phase pass after the timed loop: phase:<range> "
+                 "counters, the exclusive host time of each NVTX phase (docs/phases.md); 0: off; "
+                 "default: the config's phase_samples (100)")
+      ->type_name("N")
+      ->check(CLI::NonNegativeNumber);
   app.add_flag("--list", options.list, "print the names of the cases that would run, then exit");
 
   try {

@@ -19,6 +19,7 @@ struct SweepOptions {
   std::string filter;                   // empty: every case
   std::string kernel_timing = "after";  // after | inline | off
   bool nvtx = true;                     // --no-nvtx: no per-case range
+  std::optional<int> phase_samples;     // --phase-samples N (0: no phase pass)
   bool list = false;                    // --list: print the case names and exit
   // --benchmark_enable_random_interleaving (default true), read here once: fa-sweep passes
   // Google Benchmark the value and writes it to the report.

@@ -211,10 +211,10 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
   if (!root.is_object()) {
     check.fail("(root)", std::string("must be a JSON object, got ") + root.type_name());
   }
-  check.only_keys(
-      root, "",
-      {"name", "description", "grid", "dtype", "causal", "variants", "modes", "repetitions",
-       "min_time_s", "iterations", "warmup_iterations", "warmup_s", "kernel_samples", "seed"});
+  check.only_keys(root, "",
+                  {"name", "description", "grid", "dtype", "causal", "variants", "modes",
+                   "repetitions", "min_time_s", "iterations", "warmup_iterations", "warmup_s",
+                   "kernel_samples", "seed", "phase_samples"});
 
   SweepConfig config;
   config.path = path;
@@ -308,6 +308,9 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
   }
   if (root.contains("kernel_samples")) {
     config.kernel_samples = check.positive_int(root["kernel_samples"], "kernel_samples");
+  }
+  if (root.contains("phase_samples")) {
+    config.phase_samples = check.non_negative_int(root["phase_samples"], "phase_samples");
   }
   if (root.contains("seed")) {
     config.seed = check.non_negative_int(root["seed"], "seed");

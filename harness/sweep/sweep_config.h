@@ -37,6 +37,7 @@ struct SweepConfig {
   int warmup_iterations = 3;      // untimed calls before each repetition ...
   double warmup_s = 0.0;          // ... and for at least this long
   int kernel_samples = 10;        // traced calls per repetition that give kernel_us
+  int phase_samples = 100;        // phase-recorded calls per repetition (0: no phase pass)
   int64_t seed = 0;               // seeds the random inputs
   std::string content_hash;       // "fnv1a64:<16 hex digits>" of the file's bytes
 };

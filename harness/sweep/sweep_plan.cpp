@@ -83,6 +83,7 @@ SweepPlan make_sweep_plan(const SweepOptions& options, SweepConfig config,
                        : options.kernel_timing == "inline" ? KernelTiming::kInline
                                                            : KernelTiming::kAfter;
   plan.nvtx = options.nvtx;
+  plan.phase_samples = options.phase_samples.value_or(config.phase_samples);
   plan.filter = options.filter;
   plan.out = options.out;
 

@@ -34,6 +34,7 @@ struct SweepPlan {
   bool random_interleaving = true;
   KernelTiming kernel_timing = KernelTiming::kAfter;
   bool nvtx = true;
+  int phase_samples = 0;  // calls per repetition in the phase pass; 0: none
   std::string filter;
   std::string out;
   std::vector<SweepCase> cases;  // after the filter, in registration order

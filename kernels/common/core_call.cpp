@@ -51,17 +51,26 @@ AttentionParams make_attention_params(const at::Tensor& q, const at::Tensor& k, 
   return params;
 }
 
-void launch_core(const AttentionParams& params, const at::Device& device) {
+LaunchTarget::LaunchTarget(const at::Device& device) : device_(device) {
+  const nvtx::PhaseRange<nvtx::Phase<nvtx::PhaseId::kCoreDeviceGuard>> range;
+  guard_.reset_device(device);
+  if (device.is_cpu()) return;
+#ifdef FA_WITH_CUDA
+  TORCH_CHECK(device.is_cuda(), "q: device must be CPU or CUDA, got ", device);
+  stream_ = at::cuda::getCurrentCUDAStream(device.index()).stream();
+#else
+  TORCH_CHECK(false, "q: device ", device, " is not supported: fa-versus was built without CUDA");
+#endif
+}
+
+void launch_core(const AttentionParams& params, const LaunchTarget& target) {
   const nvtx::PhaseRange<nvtx::CoreLaunch> range;
-  if (device.is_cpu()) {
+  if (target.device().is_cpu()) {
     run_attention_fwd_cpu(params);
     return;
   }
 #ifdef FA_WITH_CUDA
-  TORCH_CHECK(device.is_cuda(), "q: device must be CPU or CUDA, got ", device);
-  launch_attention_fwd(params, at::cuda::getCurrentCUDAStream().stream());
-#else
-  TORCH_CHECK(false, "q: device ", device, " is not supported: fa-versus was built without CUDA");
+  launch_attention_fwd(params, static_cast<cudaStream_t>(target.stream()));
 #endif
 }
 

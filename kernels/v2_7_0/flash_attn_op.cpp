@@ -5,9 +5,14 @@
 
 #include "common/core_call.h"
 #include "common/input_checks.h"
+#include "common/nvtx.h"
 
 namespace fa270 {
 namespace {
+
+using fa::nvtx::Phase;
+using fa::nvtx::PhaseId;
+using fa::nvtx::PhaseRange;
 
 // What this stand-in implements of the op's schema; the rest is rejected, not ignored.
 void check_supported_options(double dropout_p, int64_t window_size_left, int64_t window_size_right,
@@ -28,25 +33,40 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor> flash_attn_forward(
     const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double dropout_p,
     double softmax_scale, bool causal, int64_t window_size_left, int64_t window_size_right,
     double softcap, const c10::optional<at::Tensor>& alibi_slopes, bool return_softmax) {
-  fa::check_device_supported(q);
-  const fa::AttentionShape shape = fa::check_attention_inputs(q, k, v);
-  TORCH_CHECK(shape.head_dim % 8 == 0, "q: head_dim must be a multiple of 8, got ", shape.head_dim,
-              " (flash_attn_func pads it before calling the op)");
-  check_supported_options(dropout_p, window_size_left, window_size_right, softcap, alibi_slopes,
-                          return_softmax);
-  if (shape.seqlen_q == 1) causal = false;
+  const PhaseRange<Phase<PhaseId::kEntryV270>> entry;
+  fa::AttentionShape shape;
+  {
+    const PhaseRange<Phase<PhaseId::kOpChecksV270>> checks;
+    fa::check_device_supported(q);
+    shape = fa::check_attention_inputs(q, k, v);
+    TORCH_CHECK(shape.head_dim % 8 == 0, "q: head_dim must be a multiple of 8, got ",
+                shape.head_dim, " (flash_attn_func pads it before calling the op)");
+    check_supported_options(dropout_p, window_size_left, window_size_right, softcap, alibi_slopes,
+                            return_softmax);
+    if (shape.seqlen_q == 1) causal = false;
+  }
 
-  at::Tensor out = at::empty_like(q);
-  const at::OptionalDeviceGuard device_guard(q.device());
+  const fa::LaunchTarget target(q.device());
+  at::Tensor out, softmax_lse, p, rng_state;
   const auto options = q.options();
-  at::Tensor softmax_lse =
-      at::empty({shape.batch, shape.num_heads, shape.seqlen_q}, options.dtype(at::kFloat));
-  at::Tensor p = at::empty({0}, options);
-  at::Tensor rng_state = at::empty({2}, options.dtype(at::kLong));
+  {
+    const PhaseRange<Phase<PhaseId::kCoreAlloc>> alloc;
+    out = at::empty_like(q);
+    softmax_lse =
+        at::empty({shape.batch, shape.num_heads, shape.seqlen_q}, options.dtype(at::kFloat));
+    rng_state = at::empty({2}, options.dtype(at::kLong));
+  }
+  {
+    const PhaseRange<Phase<PhaseId::kAllocPV270>> alloc_p;
+    p = at::empty({0}, options);
+  }
 
-  const fa::AttentionParams params =
-      fa::make_attention_params(q, k, v, out, softmax_lse, softmax_scale, causal);
-  fa::launch_core(params, q.device());
+  fa::AttentionParams params;
+  {
+    const PhaseRange<Phase<PhaseId::kCoreParams>> params_range;
+    params = fa::make_attention_params(q, k, v, out, softmax_lse, softmax_scale, causal);
+  }
+  fa::launch_core(params, target);
   return {out, softmax_lse, p, rng_state};
 }
 
@@ -68,6 +88,7 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor> flash_attn_forward_au
     const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double dropout_p,
     double softmax_scale, bool causal, int64_t window_size_left, int64_t window_size_right,
     double softcap, const c10::optional<at::Tensor>& alibi_slopes, bool return_softmax) {
+  const PhaseRange<Phase<PhaseId::kAutogradV270>> autograd;
   TORCH_CHECK(
       !at::GradMode::is_enabled() || !(q.requires_grad() || k.requires_grad() || v.requires_grad()),
       "q, k, v: must not require grad: this stand-in implements the forward pass only");

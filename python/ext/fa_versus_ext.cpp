@@ -112,6 +112,10 @@ std::vector<std::string> cpp_variant_names() {
 
 }  // namespace
 
+namespace fa::python {
+void add_phase_bindings(pybind11::module_& m);  // phase_bindings.cpp
+}
+
 PYBIND11_MODULE(fa_versus_ext, m) {
   namespace py = pybind11;
   m.doc() =
@@ -138,6 +142,7 @@ PYBIND11_MODULE(fa_versus_ext, m) {
         py::arg("name"), py::arg("q"), py::arg("k"), py::arg("v"), py::arg("softmax_scale") = 0.0,
         py::arg("causal") = false);
   m.def("cpp_variant_names", &cpp_variant_names, "Names of the C++ variants, in registry order.");
+  fa::python::add_phase_bindings(m);
   m.attr("core_kernel_name_tag") = fa::kCoreKernelNameTag;
   bind_report(m);  // config, case names, counters and the report writer for py-sweep
 #ifdef FA_WITH_CUDA

@@ -8,10 +8,14 @@ What 2.6.3 did per forward call, mirrored here line for line (forward only):
        (fa263::mha_fwd), which returns 8 tensors
     -> ctx.save_for_backward + ctx attributes, return out (= result[0]).
 No custom op, no torch.ops hop, no Python padding or slicing.
+
+Phase ranges (py/v2.6.3/..., python/fa_versus/_phases.py) mark each step; they cost one flag
+check per function unless a phase pass is recording.
 """
 
 import torch
 
+from . import _phases as phases
 from ._ext import load_extension
 
 # flash-attn imports its extension as `flash_attn_cuda`; here it is fa_versus_ext (CPU and CUDA).
@@ -25,7 +29,13 @@ def maybe_contiguous(x):
 def _flash_attn_forward(
     q, k, v, dropout_p, softmax_scale, causal, window_size, softcap, alibi_slopes, return_softmax
 ):
+    recording = phases.on
+    if recording:
+        phases.push(phases.V263_PRECHECKS)
     q, k, v = [maybe_contiguous(x) for x in (q, k, v)]
+    if recording:
+        phases.pop()
+        phases.push(phases.V263_CPP_CALL)
     out, q, k, v, out_padded, softmax_lse, S_dmask, rng_state = flash_attn_cuda.fwd(
         q,
         k,
@@ -41,6 +51,8 @@ def _flash_attn_forward(
         return_softmax,
         None,
     )
+    if recording:
+        phases.pop()
     return out, q, k, v, out_padded, softmax_lse, S_dmask, rng_state
 
 
@@ -60,8 +72,14 @@ class FlashAttnFunc(torch.autograd.Function):
         deterministic,
         return_softmax,
     ):
+        recording = phases.on
+        if recording:
+            phases.push(phases.V263_FORWARD)
+            phases.push(phases.V263_PRECHECKS)
         if softmax_scale is None:
             softmax_scale = q.shape[-1] ** (-0.5)
+        if recording:
+            phases.pop()
         out, q, k, v, out_padded, softmax_lse, S_dmask, rng_state = _flash_attn_forward(
             q,
             k,
@@ -82,6 +100,8 @@ class FlashAttnFunc(torch.autograd.Function):
         ctx.softcap = softcap
         ctx.alibi_slopes = alibi_slopes
         ctx.deterministic = deterministic
+        if recording:
+            phases.pop()
         return out if not return_softmax else (out, softmax_lse, S_dmask)
 
     @staticmethod
@@ -111,7 +131,11 @@ def flash_attn_func(
     q: (batch, seqlen_q, nheads, headdim); k, v: (batch, seqlen_k, nheads_k, headdim);
     float16 or bfloat16, on CPU or CUDA. Returns out: (batch, seqlen_q, nheads, headdim).
     """
-    return FlashAttnFunc.apply(
+    recording = phases.on
+    if recording:
+        phases.push(phases.V263_FLASH_ATTN_FUNC)
+        phases.push(phases.V263_AUTOGRAD_FUNCTION)
+    out = FlashAttnFunc.apply(
         q,
         k,
         v,
@@ -124,3 +148,7 @@ def flash_attn_func(
         deterministic,
         return_attn_probs,
     )
+    if recording:
+        phases.pop()
+        phases.pop()
+    return out

@@ -18,12 +18,16 @@ The op is `fa_versus_py::_flash_attn_forward` (flash-attn used `flash_attn::`, w
 already registers from C++ with TORCH_LIBRARY for the C++ stand-in; one namespace cannot be
 defined twice). 2.7.0 registered it for device_types="cuda"; here CPU too, so the CPU backend and
 CI-style machines run the same path.
+
+Phase ranges (py/v2.7.0/..., python/fa_versus/_phases.py) mark each step; they cost one flag
+check per function unless a phase pass is recording.
 """
 
 from typing import Optional, Tuple
 
 import torch
 
+from . import _phases as phases
 from ._ext import load_extension
 
 flash_attn_cuda = load_extension()
@@ -60,7 +64,12 @@ def _flash_attn_forward(
     alibi_slopes: Optional[torch.Tensor],
     return_softmax: bool,
 ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    recording = phases.on
+    if recording:
+        phases.push(phases.V270_OP_BODY)
     q, k, v = [maybe_contiguous(x) for x in (q, k, v)]
+    if recording:
+        phases.push(phases.V270_CPP_CALL)
     out, softmax_lse, S_dmask, rng_state = flash_attn_cuda.fwd_op_kernel(
         q,
         k,
@@ -76,6 +85,9 @@ def _flash_attn_forward(
         return_softmax,
         None,
     )
+    if recording:
+        phases.pop()
+        phases.pop()
     return out, softmax_lse, S_dmask, rng_state
 
 
@@ -194,13 +206,25 @@ class FlashAttnFunc(torch.autograd.Function):
         deterministic,
         return_softmax,
     ):
+        recording = phases.on
+        if recording:
+            phases.push(phases.V270_FORWARD)
+            phases.push(phases.V270_PRECHECKS)
         if softmax_scale is None:
             softmax_scale = q.shape[-1] ** (-0.5)
         head_size_og = q.size(3)
+        if recording:
+            phases.pop()
         if head_size_og % 8 != 0:
+            if recording:
+                phases.push(phases.V270_PAD)
             q = torch.nn.functional.pad(q, [0, 8 - head_size_og % 8])
             k = torch.nn.functional.pad(k, [0, 8 - head_size_og % 8])
             v = torch.nn.functional.pad(v, [0, 8 - head_size_og % 8])
+            if recording:
+                phases.pop()
+        if recording:
+            phases.push(phases.V270_CUSTOM_OP)
         out_padded, softmax_lse, S_dmask, rng_state = _wrapped_flash_attn_forward(
             q,
             k,
@@ -214,6 +238,8 @@ class FlashAttnFunc(torch.autograd.Function):
             alibi_slopes=alibi_slopes,
             return_softmax=return_softmax and dropout_p > 0,
         )
+        if recording:
+            phases.pop()
         ctx.save_for_backward(q, k, v, out_padded, softmax_lse, rng_state)
         ctx.dropout_p = dropout_p
         ctx.softmax_scale = softmax_scale
@@ -222,7 +248,12 @@ class FlashAttnFunc(torch.autograd.Function):
         ctx.softcap = softcap
         ctx.alibi_slopes = alibi_slopes
         ctx.deterministic = deterministic
+        if recording:
+            phases.push(phases.V270_SLICE)
         out = out_padded[..., :head_size_og]
+        if recording:
+            phases.pop()
+            phases.pop()
         return out if not return_softmax else (out, softmax_lse, S_dmask)
 
     @staticmethod
@@ -279,7 +310,11 @@ def flash_attn_func(
     q: (batch, seqlen_q, nheads, headdim); k, v: (batch, seqlen_k, nheads_k, headdim);
     float16 or bfloat16, on CPU or CUDA. Returns out: (batch, seqlen_q, nheads, headdim).
     """
-    return FlashAttnFunc.apply(
+    recording = phases.on
+    if recording:
+        phases.push(phases.V270_FLASH_ATTN_FUNC)
+        phases.push(phases.V270_AUTOGRAD_FUNCTION)
+    out = FlashAttnFunc.apply(
         q,
         k,
         v,
@@ -292,3 +327,7 @@ def flash_attn_func(
         deterministic,
         return_attn_probs,
     )
+    if recording:
+        phases.pop()
+        phases.pop()
+    return out

@@ -27,7 +27,8 @@ CoreResult run_core(const Qkv& qkv, double scale, bool causal) {
       at::full({q.size(0), q.size(2), q.size(1)}, std::numeric_limits<double>::quiet_NaN(),
                q.options().dtype(at::kFloat));
   const AttentionParams params = make_attention_params(q, qkv.k, qkv.v, out, lse, scale, causal);
-  launch_core(params, q.device());
+  const LaunchTarget target(q.device());
+  launch_core(params, target);
   return {out, lse};
 }
 

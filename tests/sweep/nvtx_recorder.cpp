@@ -11,6 +11,8 @@
 #include <nvtx3/nvToolsExt.h>
 #include <unistd.h>
 
+#include "common/nvtx_tool.h"  // the attaching half, shared with the phase recorder
+
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -124,13 +126,6 @@ nvtxStringHandle_t domain_register_string_a(nvtxDomainHandle_t /*domain*/, const
 }
 void domain_destroy(nvtxDomainHandle_t /*domain*/) {}
 
-template <typename Function>
-void install(NvtxFunctionTable table, unsigned int size, unsigned int id, Function function) {
-  if (table != nullptr && id <= size && table[id] != nullptr) {
-    *table[id] = reinterpret_cast<NvtxFunctionPointer>(function);
-  }
-}
-
 }  // namespace
 
 extern "C" __attribute__((visibility("default"))) int InitializeInjectionNvtx2(
@@ -149,24 +144,15 @@ extern "C" __attribute__((visibility("default"))) int InitializeInjectionNvtx2(
       if (g_out == nullptr) return 0;
     }
   }
-  const auto* callbacks =
-      static_cast<const NvtxExportTableCallbacks*>(get_export_table(NVTX_ETID_CALLBACKS));
-  if (callbacks == nullptr || callbacks->GetModuleFunctionTable == nullptr) return 0;
-
-  NvtxFunctionTable core = nullptr;
-  unsigned int core_size = 0;
-  if (callbacks->GetModuleFunctionTable(NVTX_CB_MODULE_CORE, &core, &core_size) == 0) return 0;
-  install(core, core_size, NVTX_CBID_CORE_RangePushA, &range_push_a);
-  install(core, core_size, NVTX_CBID_CORE_RangePushEx, &range_push_ex);
-  install(core, core_size, NVTX_CBID_CORE_RangePop, &range_pop);
-
-  NvtxFunctionTable core2 = nullptr;
-  unsigned int core2_size = 0;
-  if (callbacks->GetModuleFunctionTable(NVTX_CB_MODULE_CORE2, &core2, &core2_size) == 0) return 0;
-  install(core2, core2_size, NVTX_CBID_CORE2_DomainCreateA, &domain_create_a);
-  install(core2, core2_size, NVTX_CBID_CORE2_DomainRegisterStringA, &domain_register_string_a);
-  install(core2, core2_size, NVTX_CBID_CORE2_DomainRangePushEx, &domain_range_push_ex);
-  install(core2, core2_size, NVTX_CBID_CORE2_DomainRangePop, &domain_range_pop);
-  install(core2, core2_size, NVTX_CBID_CORE2_DomainDestroy, &domain_destroy);
+  fa::nvtx::NvtxToolCallbacks callbacks;
+  callbacks.range_push_a = &range_push_a;
+  callbacks.range_push_ex = &range_push_ex;
+  callbacks.range_pop = &range_pop;
+  callbacks.domain_create_a = &domain_create_a;
+  callbacks.domain_register_string_a = &domain_register_string_a;
+  callbacks.domain_range_push_ex = &domain_range_push_ex;
+  callbacks.domain_range_pop = &domain_range_pop;
+  callbacks.domain_destroy = &domain_destroy;
+  if (!fa::nvtx::attach_nvtx_tool(get_export_table, callbacks)) return 0;
   return 1;
 }
