@@ -1,8 +1,9 @@
-#include "json_output.h"
+#include "rendering.h"
 
 #include <cmath>
 
 namespace fa::compare {
+
 namespace {
 
 using nlohmann::json;

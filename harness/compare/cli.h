@@ -1,15 +1,18 @@
 #pragma once
-// fa-compare's command line, parsed with CLI11 into plain settings. Bad usage is a UsageError
-// whose what() is one line naming the flag and the problem (exit 2).
+// fa-compare's command line: the options and the command from argv to exit code.
+
+#include <iosfwd>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "compare_settings.h"
+#include "comparison.h"
 
 namespace fa::compare {
 
+// fa-compare's command line, parsed with CLI11 into plain settings. Bad usage is a UsageError
+// whose what() is one line naming the flag and the problem (exit 2).
 enum class OutputFormat { table, markdown, json };
 
 struct CliOptions {
@@ -33,5 +36,15 @@ CliOptions parse_cli(int argc, const char* const* argv);
 
 // "5%" -> 0.05, "0.05" -> 0.05; nullopt for anything else or outside [0, 1).
 std::optional<double> parse_threshold(const std::string& text);
+
+// fa-compare from argv to exit code: parse, load, compare, render every output in memory, then
+// write files (atomically) and print. Any bad input or usage is one line on `err` and exit 2,
+// before anything is written.
+inline constexpr int kExitFine = 0;
+inline constexpr int kExitRegression = 1;
+inline constexpr int kExitBadInput = 2;
+
+int compare_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
+                 bool out_is_terminal);
 
 }  // namespace fa::compare
