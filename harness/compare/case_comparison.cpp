@@ -22,7 +22,8 @@ Verdict decide_verdict(std::size_t baseline_samples, std::size_t contender_sampl
 }
 
 bool has_verdict(Verdict verdict) {
-  return verdict == Verdict::slower || verdict == Verdict::faster || verdict == Verdict::same;
+  return verdict == Verdict::slower || verdict == Verdict::faster || verdict == Verdict::same ||
+         verdict == Verdict::inconclusive;
 }
 
 std::string_view verdict_name(Verdict verdict) {
@@ -33,6 +34,8 @@ std::string_view verdict_name(Verdict verdict) {
       return "slower";
     case Verdict::same:
       return "same";
+    case Verdict::inconclusive:
+      return "inconclusive";
     case Verdict::too_few_samples:
       return "too few samples";
     case Verdict::no_ratio:
@@ -150,16 +153,6 @@ namespace {
 using report::CaseResult;
 using report::Metric;
 
-const std::vector<double>& samples_or_fail(const CaseResult& result, const ReportSide& side,
-                                           Metric metric) {
-  if (const std::vector<double>* samples = result.samples_of(metric)) return *samples;
-  throw report::ReportError(
-      side.report->path,
-      fmt::format("case {} has no {} counter; --metric {} needs fa-sweep's counters "
-                  "(--metric e2e compares any Google Benchmark report)",
-                  result.name, report::metric_counter(metric), report::metric_name(metric)));
-}
-
 std::optional<double> median_of(const CaseResult& result, Metric metric) {
   const std::vector<double>* samples = result.samples_of(metric);
   if (samples == nullptr) return std::nullopt;
@@ -173,7 +166,7 @@ SideSummary summarise_side(const CaseResult& result, const ReportSide& side, Met
   summary.aggregates_only = result.aggregates_only;
   // A failed case needs no counter: it is reported as an error, not compared.
   if (result.error && result.samples_of(metric) == nullptr) return summary;
-  const std::vector<double>& samples = samples_or_fail(result, side, metric);
+  const std::vector<double>& samples = samples_or_fail(result, side.report->path, metric);
   summary.samples = samples.size();
   summary.median_us = median(samples);
   summary.outliers = count_outliers(samples);
@@ -198,6 +191,15 @@ std::string too_few_note(const SideSummary& baseline, const SideSummary& contend
 
 }  // namespace
 
+const std::vector<double>& samples_or_fail(const report::CaseResult& result,
+                                           const std::string& path, report::Metric metric) {
+  if (const std::vector<double>* samples = result.samples_of(metric)) return *samples;
+  throw report::ReportError(
+      path, fmt::format("case {} has no {} counter; --metric {} needs fa-sweep's counters "
+                        "(--metric e2e compares any Google Benchmark report)",
+                        result.name, report::metric_counter(metric), report::metric_name(metric)));
+}
+
 CaseComparison compare_case(const CasePair& pair, const ReportSide& baseline,
                             const ReportSide& contender, const CompareSettings& settings) {
   CaseComparison comparison;
@@ -205,6 +207,7 @@ CaseComparison compare_case(const CasePair& pair, const ReportSide& baseline,
   comparison.key = pair.baseline->key;
   comparison.baseline = summarise_side(*pair.baseline, baseline, settings.metric);
   comparison.contender = summarise_side(*pair.contender, contender, settings.metric);
+  comparison.head_failed = comparison.contender.error.has_value();
 
   if (comparison.baseline.error || comparison.contender.error) {
     comparison.verdict = Verdict::failed;
@@ -213,6 +216,7 @@ CaseComparison compare_case(const CasePair& pair, const ReportSide& baseline,
                           : "contender failed: " + *comparison.contender.error;
     return comparison;
   }
+  compare_phases(comparison, {pair.baseline}, {pair.contender}, false, settings.bootstrap);
   const std::vector<double>& baseline_values = *pair.baseline->samples_of(settings.metric);
   const std::vector<double>& contender_values = *pair.contender->samples_of(settings.metric);
   // kernel_us may be 0 and overhead_us negative (see report.h): a ratio over them means nothing.

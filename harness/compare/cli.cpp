@@ -50,7 +50,10 @@ void check_outputs(const CliOptions& options) {
   if (options.output_path) outputs.emplace_back("--output", *options.output_path);
   for (const auto& [flag, path] : outputs) {
     if (path.empty()) throw UsageError(flag + ": empty file name");
-    for (const std::string& input : options.reports) {
+    std::vector<std::string> inputs(options.reports);
+    inputs.insert(inputs.end(), options.base_reports.begin(), options.base_reports.end());
+    inputs.insert(inputs.end(), options.head_reports.begin(), options.head_reports.end());
+    for (const std::string& input : inputs) {
       if (same_file(path, input)) {
         throw UsageError(
             fmt::format("{} {}: that is an input report; refusing to overwrite it", flag, path));
@@ -100,10 +103,32 @@ CliOptions parse_cli(int argc, const char* const* argv) {
   std::string html_path;
   std::string output_path;
 
+  std::string correction = "holm";
+  double plan_effect = 0;
   app.add_option("reports", options.reports,
                  "BASE.json CONTENDER.json (two runs), or RUN.json with --baseline and "
-                 "--contender; e.g. results/base.json results/new.json")
-      ->required();
+                 "--contender; e.g. results/base.json results/new.json");
+  app.add_option("--base", options.base_reports,
+                 "several reports of the baseline build, one per process (round); with --head; "
+                 "e.g. --base ab/base-*.json")
+      ->expected(1, -1);
+  app.add_option("--head", options.head_reports,
+                 "several reports of the contender build, one per process; e.g. "
+                 "--head ab/head-*.json")
+      ->expected(1, -1);
+  app.add_option("--correction", correction,
+                 "with --base/--head: holm (family-wise error, default) or bh "
+                 "(Benjamini-Hochberg false discovery rate) across the cases; e.g. "
+                 "--correction bh")
+      ->check(CLI::IsMember({"holm", "bh"}));
+  app.add_option("--plan-effect", plan_effect,
+                 "with --base/--head: per case, the rounds needed to detect a change of this "
+                 "fraction; e.g. --plan-effect 0.03");
+  app.add_flag("--trust-single-run", options.trust_single_run,
+               "with one report per side, let --fail-on regression fail (exit 1) although one "
+               "run per side cannot account for between-run noise");
+  app.add_flag("--allow-failed-cases", options.allow_failed_cases,
+               "a case that failed on the contender side does not fail --fail-on regression");
   app.add_option("--baseline", baseline_variant,
                  "the baseline variant: compare variants by the case without its variant; "
                  "e.g. --baseline v2.6.3");
@@ -146,6 +171,43 @@ CliOptions parse_cli(int argc, const char* const* argv) {
     throw UsageError(std::string(error.what()) + " (see fa-compare --help)");
   }
 
+  const bool sets = !options.base_reports.empty() || !options.head_reports.empty();
+  if (sets && !options.reports.empty()) {
+    throw UsageError(
+        fmt::format("{} given with --base/--head: give the reports either as "
+                    "BASE.json CONTENDER.json or after --base and --head",
+                    options.reports.front()));
+  }
+  if (sets && (options.base_reports.empty() || options.head_reports.empty())) {
+    throw UsageError(fmt::format("{} without {}: give both sides' reports",
+                                 options.base_reports.empty() ? "--head" : "--base",
+                                 options.base_reports.empty() ? "--base" : "--head"));
+  }
+  if (sets && (!baseline_variant.empty() || !contender_variant.empty())) {
+    throw UsageError(
+        "--baseline/--contender select variants inside one report; with --base/--head the "
+        "reports' cases are compared by name");
+  }
+  if (!sets && options.reports.empty()) {
+    throw UsageError(
+        "reports is required: give BASE.json CONTENDER.json, RUN.json with --baseline and "
+        "--contender, or --base A1.json ... --head B1.json ... (see fa-compare --help)");
+  }
+  if (options.base_reports.size() == 1 && options.head_reports.size() == 1) {
+    options.reports = {options.base_reports.front(), options.head_reports.front()};
+    options.base_reports.clear();
+    options.head_reports.clear();
+  }
+  options.settings.correction = correction == "bh" ? Correction::bh : Correction::holm;
+  if (app.count("--plan-effect") > 0) {
+    if (!(plan_effect > 0 && plan_effect < 1)) {
+      throw UsageError(
+          fmt::format("--plan-effect {}: expected a fraction between 0 and 1, e.g. "
+                      "0.03 for 3%",
+                      plan_effect));
+    }
+    options.settings.plan_effect = plan_effect;
+  }
   if (options.reports.size() > 2) {
     throw UsageError(
         fmt::format("{} reports given; give BASE.json CONTENDER.json, or RUN.json "
@@ -217,6 +279,71 @@ std::pair<std::string, std::string> side_labels(const CliOptions& options) {
   return {base, contender};
 }
 
+// A side's label in the multi-report form: its reports' common ab_revision, else "base"/"head".
+std::string set_label(const std::vector<report::Report>& reports, const char* fallback) {
+  const std::string revision = reports.front().context_string("ab_revision");
+  for (const report::Report& report : reports) {
+    if (report.context_string("ab_revision") != revision) return fallback;
+  }
+  return revision.empty() ? fallback : revision;
+}
+
+std::vector<report::Report> load_all(const std::vector<std::string>& paths) {
+  std::vector<report::Report> reports;
+  reports.reserve(paths.size());
+  for (const std::string& path : paths) reports.push_back(report::load_report(path));
+  return reports;
+}
+
+Comparison compare_from_options(const CliOptions& options) {
+  if (!options.base_reports.empty()) {
+    const std::vector<report::Report> base = load_all(options.base_reports);
+    const std::vector<report::Report> head = load_all(options.head_reports);
+    SideLabels labels{set_label(base, "base"), set_label(head, "head")};
+    if (labels.baseline == labels.contender) labels = {"base", "head"};
+    return compare_report_sets(base, head, labels, options.settings);
+  }
+  const report::Report baseline_report = report::load_report(options.reports[0]);
+  std::optional<report::Report> contender_report;
+  if (options.reports.size() == 2) contender_report = report::load_report(options.reports[1]);
+  const report::Report& contender_source = contender_report ? *contender_report : baseline_report;
+
+  const auto [baseline_label, contender_label] = side_labels(options);
+  const ReportSide baseline{&baseline_report, options.baseline_variant, baseline_label};
+  const ReportSide contender{&contender_source, options.contender_variant, contender_label};
+  return compare_reports(baseline, contender, options.settings);
+}
+
+// The exit code, with the line that explains a gate that did not fail although it could have.
+int gate(const Comparison& comparison, const CliOptions& options, std::ostream& err) {
+  if (!options.fail_on_regression) return kExitFine;
+  if (comparison.head_failures > 0) {
+    std::string example;
+    for (const CaseComparison& c : comparison.cases) {
+      if (c.head_failed) {
+        example = c.name;
+        break;
+      }
+    }
+    if (!options.allow_failed_cases) {
+      err << "fa-compare: " << comparison.head_failures << " case(s) failed on the contender side "
+          << "(e.g. " << example << "): --fail-on regression fails (--allow-failed-cases "
+          << "relaxes this)\n";
+      return kExitRegression;
+    }
+  }
+  const std::size_t slower = comparison.count(Verdict::slower);
+  if (slower == 0) return kExitFine;
+  if (comparison.single_run && !options.trust_single_run) {
+    err << "fa-compare: warning: " << slower << " case(s) slower, but one report per side cannot "
+        << "account for between-run noise: not failing --fail-on regression (exit 0); compare "
+        << "several reports per side (--base/--head, e.g. from scripts/ab) or pass "
+        << "--trust-single-run\n";
+    return kExitFine;
+  }
+  return kExitRegression;
+}
+
 std::string render_text(const Comparison& comparison, OutputFormat format, bool colour) {
   switch (format) {
     case OutputFormat::markdown:
@@ -230,15 +357,7 @@ std::string render_text(const Comparison& comparison, OutputFormat format, bool 
 }
 
 int run(const CliOptions& options, std::ostream& out, std::ostream& err, bool out_is_terminal) {
-  const report::Report baseline_report = report::load_report(options.reports[0]);
-  std::optional<report::Report> contender_report;
-  if (options.reports.size() == 2) contender_report = report::load_report(options.reports[1]);
-  const report::Report& contender_source = contender_report ? *contender_report : baseline_report;
-
-  const auto [baseline_label, contender_label] = side_labels(options);
-  const ReportSide baseline{&baseline_report, options.baseline_variant, baseline_label};
-  const ReportSide contender{&contender_source, options.contender_variant, contender_label};
-  const Comparison comparison = compare_reports(baseline, contender, options.settings);
+  const Comparison comparison = compare_from_options(options);
 
   // Everything is rendered before anything is written: a failure leaves no partial output.
   const bool colour = !options.output_path && out_is_terminal && stdout_wants_colour();
@@ -257,8 +376,7 @@ int run(const CliOptions& options, std::ostream& out, std::ostream& err, bool ou
   } else {
     out << text << std::flush;
   }
-  const bool regressed = comparison.count(Verdict::slower) > 0;
-  return options.fail_on_regression && regressed ? kExitRegression : kExitFine;
+  return gate(comparison, options, err);
 }
 
 }  // namespace

@@ -17,6 +17,10 @@ enum class OutputFormat { table, markdown, json };
 
 struct CliOptions {
   std::vector<std::string> reports;  // BASE.json CONTENDER.json, or RUN.json
+  // --base A1.json A2.json ... --head B1.json ...: several reports per side (with one each, they
+  // become `reports` and compare as two runs).
+  std::vector<std::string> base_reports;
+  std::vector<std::string> head_reports;
   std::optional<std::string> baseline_variant;
   std::optional<std::string> contender_variant;
   CompareSettings settings;
@@ -24,7 +28,11 @@ struct CliOptions {
   std::optional<std::string> html_path;
   std::optional<std::string> output_path;  // the text output goes here instead of stdout
   bool fail_on_regression = false;
-  bool help = false;  // --help: print help_text, exit 0
+  // One report per side cannot account for between-run noise: --fail-on regression then only
+  // warns, unless the user trusts the single run.
+  bool trust_single_run = false;
+  bool allow_failed_cases = false;  // a failed contender case does not fail --fail-on regression
+  bool help = false;                // --help: print help_text, exit 0
   std::string help_text;
 };
 

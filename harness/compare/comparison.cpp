@@ -35,7 +35,8 @@ std::string shown(const nlohmann::json& value) {
 }  // namespace
 
 std::vector<std::string> context_differences(const report::Report& baseline,
-                                             const report::Report& contender) {
+                                             const report::Report& contender,
+                                             const std::string& baseline_role) {
   std::vector<std::string> differences;
   for (const ComparedField& compared : kComparedFields) {
     const auto base_value = baseline.context.find(compared.field);
@@ -44,8 +45,8 @@ std::vector<std::string> context_differences(const report::Report& baseline,
       continue;
     }
     if (*base_value != *contender_value) {
-      differences.push_back(fmt::format("context.{} ({}) is {}, the baseline {} has {}",
-                                        compared.field, compared.what, shown(*contender_value),
+      differences.push_back(fmt::format("context.{} ({}) is {}, {} {} has {}", compared.field,
+                                        compared.what, shown(*contender_value), baseline_role,
                                         baseline.path, shown(*base_value)));
     }
   }
@@ -102,6 +103,8 @@ std::string choice_for(const CaseComparison& comparison, const SideLabels& label
       return labels.contender;
     case Verdict::same:
       return "either";
+    case Verdict::inconclusive:
+      return "unknown (inconclusive)";
     case Verdict::too_few_samples:
       return "unknown (too few samples)";
     case Verdict::no_ratio:
@@ -155,11 +158,17 @@ std::vector<GroupSummary> summarise_groups(const std::vector<CaseComparison>& ca
 namespace {
 
 SideInfo describe(const ReportSide& side) {
-  return {side.report->path, side.label, side.variant.value_or(""), side.report->context};
+  SideInfo info;
+  info.path = side.report->path;
+  info.paths = {side.report->path};
+  info.label = side.label;
+  info.variant = side.variant.value_or("");
+  info.context = side.report->context;
+  return info;
 }
 
-// Grid order: per group, batches ascending; cases without a case key keep their report order
-// after the keyed ones.
+}  // namespace
+
 void sort_cases(std::vector<CaseComparison>& cases) {
   const auto rank = [](const CaseComparison& c) {
     const report::CaseKey& k = *c.key;
@@ -170,6 +179,8 @@ void sort_cases(std::vector<CaseComparison>& cases) {
     return a.key.has_value() && !b.key.has_value();
   });
 }
+
+namespace {
 
 void add_sample_warnings(const Comparison& comparison, std::vector<std::string>& warnings) {
   std::size_t few = 0;
@@ -232,6 +243,11 @@ std::size_t Comparison::count(Verdict verdict) const {
       cases.begin(), cases.end(), [&](const CaseComparison& c) { return c.verdict == verdict; }));
 }
 
+bool Comparison::has_phases() const {
+  return std::any_of(cases.begin(), cases.end(),
+                     [](const CaseComparison& c) { return !c.phases.empty(); });
+}
+
 bool Comparison::has_kernel_and_overhead() const {
   bool any = false;
   for (const CaseComparison& c : cases) {
@@ -251,6 +267,8 @@ Comparison compare_reports(const ReportSide& baseline, const ReportSide& contend
   comparison.settings = settings;
   comparison.baseline = describe(baseline);
   comparison.contender = describe(contender);
+  comparison.single_run = baseline.report != contender.report;
+  if (comparison.single_run) comparison.rounds = 1;
   if (baseline.report != contender.report) {
     comparison.warnings = check_contexts(*baseline.report, *contender.report, settings.strict);
   }
@@ -259,6 +277,7 @@ Comparison compare_reports(const ReportSide& baseline, const ReportSide& contend
   for (const CasePair& pair : pair_cases(baseline, contender)) {
     CaseComparison c = compare_case(pair, baseline, contender, settings);
     if (c.key) c.group = group_name(*c.key, by_full_name);
+    if (c.head_failed) ++comparison.head_failures;
     comparison.cases.push_back(std::move(c));
   }
   sort_cases(comparison.cases);

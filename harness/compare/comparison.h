@@ -27,14 +27,18 @@ enum class Verdict {
   too_few_samples,  // fewer than kMinSamplesForTest samples on a side
   no_ratio,         // zero or negative samples (a floor case's kernel time): no ratio to judge
   failed,           // the case failed in a report (error_occurred)
+  // Several reports per side only: neither a clear change nor an interval inside the threshold;
+  // more rounds would decide (rounds_needed).
+  inconclusive,
 };
 
 // Every verdict, in the order outputs count them.
-inline constexpr Verdict kAllVerdicts[] = {Verdict::slower,   Verdict::faster,
-                                           Verdict::same,     Verdict::too_few_samples,
-                                           Verdict::no_ratio, Verdict::failed};
+inline constexpr Verdict kAllVerdicts[] = {
+    Verdict::slower,          Verdict::faster,   Verdict::same,  Verdict::inconclusive,
+    Verdict::too_few_samples, Verdict::no_ratio, Verdict::failed};
 
-// Whether the case was judged (slower, faster or same), as opposed to left without a verdict.
+// Whether the case was judged (slower, faster, same or inconclusive), as opposed to left without
+// a verdict.
 bool has_verdict(Verdict verdict);
 
 inline constexpr std::size_t kMinSamplesForTest = 3;
@@ -49,7 +53,7 @@ struct VerdictRule {
 Verdict decide_verdict(std::size_t baseline_samples, std::size_t contender_samples, double ratio,
                        double p_value, const VerdictRule& rule);
 
-// "faster", "slower", "same", "too few samples", "no ratio", "error".
+// "faster", "slower", "same", "inconclusive", "too few samples", "no ratio", "error".
 std::string_view verdict_name(Verdict verdict);
 
 // What a comparison measures and how it decides.
@@ -58,6 +62,10 @@ struct CompareSettings {
   VerdictRule rule;
   BootstrapSettings bootstrap;
   bool strict = false;  // refuse reports from different GPUs, configs, modes or backends
+  // Several reports per side: the correction across the comparison's cases, and the change
+  // (a fraction) to plan rounds for (--plan-effect).
+  Correction correction = Correction::holm;
+  std::optional<double> plan_effect;
 };
 
 // One side of a comparison: a loaded report, optionally narrowed to one variant of it.
@@ -97,6 +105,37 @@ struct SideSummary {
   std::optional<std::string> error;
 };
 
+// The process-level analysis of one case (several reports per side).
+struct RoundAnalysis {
+  std::size_t rounds = 0;  // paired rounds used, or unpaired: the fewer processes of a side
+  std::size_t base_processes = 0;
+  std::size_t head_processes = 0;
+  bool paired = false;
+  RandomisationTest test;
+  double p_adjusted = kNotComputed;
+  double mde = kNotComputed;           // a fraction; NaN: the test cannot reject at these rounds
+  std::optional<int> rounds_needed;    // inconclusive only
+  bool rounds_needed_capped = false;   // more than kRoundsCap would be needed
+  std::optional<int> rounds_for_plan;  // --plan-effect
+  double between_process_cv = kNotComputed;
+  double within_process_cv = kNotComputed;
+  double spread_per_round = kNotComputed;  // sd of one round's log effect
+  std::vector<std::string> left_out;       // processes left out of this case, and why
+};
+
+inline constexpr int kRoundsCap = 200;
+
+// One phase of a case compared (median exclusive host time per side, in us).
+struct PhaseDifference {
+  std::string phase;
+  std::optional<double> base_us;  // nullopt: the phase exists on the other side only
+  std::optional<double> head_us;
+  double difference_us = kNotComputed;  // head - base (a one-side phase counts as 0 on the other)
+  double low_us = kNotComputed;         // bootstrap interval of the difference
+  double high_us = kNotComputed;
+  double share = kNotComputed;  // of the sum of all phases' differences
+};
+
 struct CaseComparison {
   std::string name;  // the pair's shared name
   std::optional<report::CaseKey> key;
@@ -108,8 +147,17 @@ struct CaseComparison {
   double ci_high = kNotComputed;
   std::optional<MannWhitneyResult> test;
   Verdict verdict = Verdict::too_few_samples;
-  std::string note;  // why there is no verdict, or the error a report recorded
+  std::string note;                     // why there is no verdict, or the error a report recorded
+  std::optional<RoundAnalysis> rounds;  // several reports per side
+  bool head_failed = false;             // the case failed on the contender side (in any round)
+  // Phases, sorted by the size of their difference (empty: see phase_note).
+  std::vector<PhaseDifference> phases;
+  std::string phase_note;  // why there is no phase table, when there is none
 };
+
+// The case's samples of `metric`; throws report::ReportError naming `path` when it has none.
+const std::vector<double>& samples_or_fail(const report::CaseResult& result,
+                                           const std::string& path, report::Metric metric);
 
 // Throws report::ReportError naming the report when it lacks the metric's counter for the case.
 CaseComparison compare_case(const CasePair& pair, const ReportSide& baseline,
@@ -119,7 +167,8 @@ CaseComparison compare_case(const CasePair& pair, const ReportSide& baseline,
 // give a warning, or with --strict a refusal (report::ReportError naming the contender).
 // One line per context field that differs (only fields both reports carry are compared).
 std::vector<std::string> context_differences(const report::Report& baseline,
-                                             const report::Report& contender);
+                                             const report::Report& contender,
+                                             const std::string& baseline_role = "the baseline");
 
 // Returns the differences as warnings; throws report::ReportError on any when `strict`.
 std::vector<std::string> check_contexts(const report::Report& baseline,
@@ -167,14 +216,27 @@ std::string group_name(const report::CaseKey& key, bool with_variant);
 // A whole comparison: every case, the group summaries and the warnings. Every output format
 // renders this one value.
 struct SideInfo {
-  std::string path;
+  std::string path;  // several reports: "first.json (+N more)"
+  std::vector<std::string> paths;
   std::string label;
   std::string variant;  // "" when the whole report is compared by name
   nlohmann::json context = nlohmann::json::object();
 };
 
+// What one value of the test stands for.
+enum class Unit {
+  repetition,  // one report per side, or two variants of one report: repetitions are the samples
+  process,     // several reports per side: one value per process (the median of its repetitions)
+};
+
 struct Comparison {
   CompareSettings settings;
+  Unit unit = Unit::repetition;
+  // One report per side from two runs: the between-run noise is not accounted for.
+  bool single_run = false;
+  std::size_t rounds = 0;  // several reports: the most rounds (or processes per side) compared
+  std::string pairing;     // "ab_round", "argument order" or "unpaired"; "" for one report
+  std::size_t head_failures = 0;  // cases that failed on the contender side
   SideInfo baseline;
   SideInfo contender;
   std::vector<CaseComparison> cases;  // grouped, then by batch (report order for other names)
@@ -182,6 +244,7 @@ struct Comparison {
   std::vector<std::string> warnings;  // one line each
 
   std::size_t count(Verdict verdict) const;
+  bool has_phases() const;
   // The kernel vs overhead picture needs both counters on both sides of every compared case.
   bool has_kernel_and_overhead() const;
 };
@@ -190,5 +253,25 @@ struct Comparison {
 // case on one side only, a missing counter, different contexts under --strict).
 Comparison compare_reports(const ReportSide& baseline, const ReportSide& contender,
                            const CompareSettings& settings);
+
+// Several reports per side, the process as the unit (see docs/fa-compare.md): per case one value
+// per report, rounds paired by the ab_round context field (else by argument order with equal
+// counts, else unpaired), a two-level bootstrap interval, a sign-flip or permutation test, the
+// correction across cases, and the verdict slower/faster/same/inconclusive. Throws
+// report::ReportError for bad input (mixed contexts on a side, a side with fewer than 2 reports,
+// a round twice, case sets that differ).
+Comparison compare_report_sets(const std::vector<report::Report>& base,
+                               const std::vector<report::Report>& head, const SideLabels& labels,
+                               const CompareSettings& settings);
+
+// Shared by both forms: grid order (per group, batches ascending; cases without a case key keep
+// their report order after the keyed ones).
+void sort_cases(std::vector<CaseComparison>& cases);
+
+// The phase table of one case from each side's processes (one process per side in the one-report
+// forms). Fills c.phases or c.phase_note.
+void compare_phases(CaseComparison& c, const std::vector<const report::CaseResult*>& base,
+                    const std::vector<const report::CaseResult*>& head, bool paired,
+                    const BootstrapSettings& settings);
 
 }  // namespace fa::compare

@@ -62,6 +62,8 @@ std::string verdict_class(Verdict verdict) {
       return "verdict-faster";
     case Verdict::same:
       return "verdict-same";
+    case Verdict::inconclusive:
+      return "verdict-inconclusive";
     case Verdict::too_few_samples:
       return "verdict-too-few";
     case Verdict::no_ratio:

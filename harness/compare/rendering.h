@@ -28,7 +28,9 @@ struct CaseRow {
   std::string ratio;
   std::string interval;
   std::string change;
-  std::string p_value;
+  std::string p_value;  // several reports per side: the adjusted p
+  // Several reports per side: rounds, mde, rounds to decide (and rounds for --plan-effect).
+  std::vector<std::string> extras;
   std::string verdict;
   Verdict verdict_kind = Verdict::same;
 };
@@ -82,5 +84,20 @@ std::string ratio_chart_svg(const GroupSummary& group,
 // overhead_us). Requires both medians on both sides.
 std::string overhead_chart_svg(const CaseComparison& c, const Comparison& comparison,
                                std::size_t index);
+
+// What the comparison says about between-run noise, in one sentence (every output shows it).
+std::string between_run_noise(const Comparison& comparison);
+
+// One line saying why there is no phase table at all ("" when some case has one).
+std::string phase_table_note(const Comparison& comparison);
+// The detailed outputs (markdown, HTML) show a case's phase table when it has phases and its
+// verdict is not "same": a change, or no decision, is what needs explaining. JSON has them all.
+bool shows_phase_table(const CaseComparison& c);
+
+// "slower +6.8%: v2.7.0/dispatch +1.1 us, core/launch +0.3 us": the verdict and change, with
+// the largest phases (at most three) when the case has a phase table.
+std::string explained_verdict(const CaseComparison& c);
+// "+1.1 us", "-0.35 us": a signed phase difference.
+std::string format_difference_us(double microseconds);
 
 }  // namespace fa::compare

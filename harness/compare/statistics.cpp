@@ -175,9 +175,6 @@ double smallest_exact_p_value(std::size_t n1, std::size_t n2) {
   return std::min(1.0, 2 / combinations);
 }
 
-namespace {
-
-// Uniform in [0, bound) by rejection: no modulo bias, and the same sequence on every platform.
 std::size_t uniform_index(std::mt19937_64& generator, std::size_t bound) {
   const std::uint64_t range = static_cast<std::uint64_t>(bound);
   const std::uint64_t limit = std::mt19937_64::max() - std::mt19937_64::max() % range;
@@ -195,7 +192,15 @@ double resampled_median(const std::vector<double>& values, std::mt19937_64& gene
   return median(scratch);  // copies scratch; small next to the draws
 }
 
-}  // namespace
+double standard_deviation(const std::vector<double>& values) {
+  if (values.size() < 2) return std::numeric_limits<double>::quiet_NaN();
+  double mean = 0;
+  for (const double value : values) mean += value;
+  mean /= static_cast<double>(values.size());
+  double squares = 0;
+  for (const double value : values) squares += (value - mean) * (value - mean);
+  return std::sqrt(squares / static_cast<double>(values.size() - 1));
+}
 
 RatioInterval bootstrap_ratio_of_medians(const std::vector<double>& baseline,
                                          const std::vector<double>& contender,

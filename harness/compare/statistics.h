@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <random>
 #include <vector>
 
 namespace fa::compare {
@@ -60,5 +61,80 @@ struct RatioInterval {
 RatioInterval bootstrap_ratio_of_medians(const std::vector<double>& baseline,
                                          const std::vector<double>& contender,
                                          const BootstrapSettings& settings = {});
+
+// Uniform in [0, bound) by rejection: no modulo bias, and the same sequence on every platform.
+std::size_t uniform_index(std::mt19937_64& generator, std::size_t bound);
+
+// The median of one resample (with replacement) of `values`; `scratch` is reused between calls.
+double resampled_median(const std::vector<double>& values, std::mt19937_64& generator,
+                        std::vector<double>& scratch);
+
+// Sample standard deviation (n - 1); NaN for fewer than two values.
+double standard_deviation(const std::vector<double>& values);
+
+// ---- Process-level statistics: several reports per side, the process as the unit.
+
+// One case's samples: per process (report), its repetitions. With `paired`, base[i] and head[i]
+// ran in the same round.
+struct ProcessSamples {
+  std::vector<std::vector<double>> base;
+  std::vector<std::vector<double>> head;
+  bool paired = false;
+};
+
+// What is estimated over the processes' values (each process's value is the median of its
+// repetitions): the ratio head / base (paired: the geometric mean of the per-round ratios;
+// unpaired: the ratio of the medians over processes), or the difference head - base (the
+// difference of the medians over processes, for phase times that may be near zero).
+enum class Effect { ratio, difference };
+
+std::vector<double> process_values(const std::vector<std::vector<double>>& processes);
+double effect_of(const std::vector<double>& base_values, const std::vector<double>& head_values,
+                 bool paired, Effect effect);
+
+struct EffectInterval {
+  double estimate = 0;
+  double low = 0;
+  double high = 0;
+};
+
+// Two-level percentile bootstrap: resample rounds (paired: round indices; unpaired: each side's
+// processes), then the repetitions within each resampled process, and re-estimate. Seeded.
+EffectInterval two_level_bootstrap(const ProcessSamples& samples, Effect effect,
+                                   const BootstrapSettings& settings = {});
+
+// Two-sided sign-flip (randomisation) test of a zero mean over paired log ratios: the share of
+// the 2^R sign patterns whose |sum| reaches the observed one. Exact (all patterns) up to
+// kExactSignFlipRounds rounds, else kMonteCarloDraws random patterns from `seed`, counted as
+// (1 + hits) / (1 + draws) so p is never 0.
+inline constexpr std::size_t kExactSignFlipRounds = 16;
+inline constexpr std::size_t kMonteCarloDraws = 20000;
+struct RandomisationTest {
+  double p_value = 1;
+  bool exact = true;
+};
+RandomisationTest sign_flip_test(const std::vector<double>& log_ratios, std::uint64_t seed);
+// Two-sided permutation test of equal means over two unpaired samples (log values): exact when
+// C(n1 + n2, n1) <= kExactPermutations, else Monte Carlo as above.
+inline constexpr double kExactPermutations = 65536;
+RandomisationTest permutation_test(const std::vector<double>& first,
+                                   const std::vector<double>& second, std::uint64_t seed);
+// The smallest p these tests can give: 2 / 2^R paired, 2 / C(n1 + n2, n1) unpaired.
+double smallest_randomisation_p(std::size_t base_count, std::size_t head_count, bool paired);
+
+// Adjusted p-values across a family, in input order: Holm's step-down (family-wise error) or
+// Benjamini-Hochberg's step-up (false discovery rate).
+enum class Correction { holm, bh };
+std::vector<double> adjust_p_values(const std::vector<double>& p_values, Correction correction);
+
+// The standard normal quantile (Acklam's approximation, relative error < 1.2e-9).
+double normal_quantile(double probability);
+
+// Rounds needed for an interval of half-width `log_distance` (log scale), given the spread of one
+// round's log effect: ceil((z * spread / log_distance)^2), at least `minimum`, at most `cap`.
+int rounds_for_half_width(double spread_per_round, double log_distance, double z, int minimum,
+                          int cap);
+// The fewest rounds at which the randomisation test can reach p < alpha at all.
+int rounds_for_test(double alpha, bool paired);
 
 }  // namespace fa::compare

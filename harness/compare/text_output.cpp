@@ -41,15 +41,32 @@ std::string format_percent(double fraction) {
   return fmt::format("{:g}%", fraction * 100);
 }
 
+std::string format_difference_us(double microseconds) {
+  if (!std::isfinite(microseconds)) return "-";
+  const double size = std::abs(microseconds);
+  if (size < 1) return fmt::format("{:+.2f} us", microseconds);
+  if (size < 100) return fmt::format("{:+.1f} us", microseconds);
+  return fmt::format("{:+.0f} us", microseconds);
+}
+
 std::vector<std::string> case_row_headers(const Comparison& comparison) {
-  return {"case",
-          comparison.baseline.label + " us",
-          comparison.contender.label + " us",
-          "ratio",
-          "95% CI",
-          "change",
-          "p",
-          "verdict"};
+  const bool process = comparison.unit == Unit::process;
+  std::vector<std::string> headers = {
+      "case",
+      comparison.baseline.label + " us",
+      comparison.contender.label + " us",
+      "ratio",
+      "95% CI",
+      "change",
+      process ? (comparison.settings.correction == Correction::holm ? "p (holm)" : "p (bh)") : "p"};
+  if (process) {
+    headers.insert(headers.end(), {"rounds", "mde", "to decide"});
+    if (comparison.settings.plan_effect) {
+      headers.push_back("rounds for " + format_percent(*comparison.settings.plan_effect));
+    }
+  }
+  headers.push_back("verdict");
+  return headers;
 }
 
 CaseRow make_case_row(const CaseComparison& c) {
@@ -61,6 +78,20 @@ CaseRow make_case_row(const CaseComparison& c) {
   row.interval = format_interval(c.ci_low, c.ci_high);
   row.change = format_change(c.ratio);
   row.p_value = c.test ? format_p_value(c.test->p_value) : "-";
+  if (c.rounds) {
+    const RoundAnalysis& r = *c.rounds;
+    row.p_value = format_p_value(r.p_adjusted);
+    row.extras.push_back(r.paired ? std::to_string(r.rounds)
+                                  : fmt::format("{}+{}", r.base_processes, r.head_processes));
+    row.extras.push_back(std::isfinite(r.mde) ? fmt::format("{:.1f}%", r.mde * 100) : "-");
+    row.extras.push_back(!r.rounds_needed         ? "-"
+                         : r.rounds_needed_capped ? fmt::format(">{}", kRoundsCap)
+                                                  : std::to_string(*r.rounds_needed));
+    if (r.rounds_for_plan) {
+      row.extras.push_back(*r.rounds_for_plan >= kRoundsCap ? fmt::format(">{}", kRoundsCap)
+                                                            : std::to_string(*r.rounds_for_plan));
+    }
+  }
   row.verdict = std::string(verdict_name(c.verdict));
   row.verdict_kind = c.verdict;
   return row;
@@ -79,8 +110,61 @@ std::string verdict_counts(const Comparison& comparison) {
   return counts;
 }
 
+std::string between_run_noise(const Comparison& comparison) {
+  if (comparison.unit == Unit::process) {
+    return fmt::format("accounted for: the process is the unit ({} rounds, {})", comparison.rounds,
+                       comparison.pairing);
+  }
+  if (comparison.single_run) {
+    return "NOT accounted for: one report per side cannot tell a change from between-run noise "
+           "(two runs of one binary differ by up to tens of percent); compare several reports "
+           "per side with --base/--head (scripts/ab)";
+  }
+  return "not involved: both variants ran interleaved in one process";
+}
+
+std::string phase_table_note(const Comparison& comparison) {
+  if (comparison.has_phases()) return "";
+  for (const CaseComparison& c : comparison.cases) {
+    if (!c.phase_note.empty()) return "phases: " + c.phase_note;
+  }
+  return "";
+}
+
+bool shows_phase_table(const CaseComparison& c) {
+  return !c.phases.empty() && c.verdict != Verdict::same;
+}
+
+std::string explained_verdict(const CaseComparison& c) {
+  std::string text = std::string(verdict_name(c.verdict));
+  if (std::isfinite(c.ratio)) text += " " + format_change(c.ratio);
+  if (c.verdict != Verdict::slower && c.verdict != Verdict::faster) return text;
+  std::string phases;
+  for (std::size_t i = 0; i < c.phases.size() && i < 3; ++i) {
+    phases += fmt::format("{}{} {}", i == 0 ? "" : ", ", c.phases[i].phase,
+                          format_difference_us(c.phases[i].difference_us));
+  }
+  return phases.empty() ? text : text + ": " + phases;
+}
+
 std::string method_line(const Comparison& comparison) {
   const CompareSettings& s = comparison.settings;
+  if (comparison.unit == Unit::process) {
+    return fmt::format(
+        "{} time, the process as the unit: one value per report (the median of its repetitions), "
+        "rounds paired by {}; ratio = {} / {} ({}) with a two-level bootstrap {:g}% interval; {} "
+        "test with {} correction across {} cases; slower/faster when the adjusted p < {:g}, the "
+        "interval excludes 1 and the ratio is outside 1 +/- {}; same when the interval lies "
+        "inside 1 +/- {}; else inconclusive",
+        report::metric_name(s.metric), comparison.pairing, comparison.contender.label,
+        comparison.baseline.label,
+        comparison.pairing == "unpaired" ? "ratio of the medians over processes"
+                                         : "geometric mean of the per-round ratios",
+        s.bootstrap.confidence * 100,
+        comparison.pairing == "unpaired" ? "two-sided permutation" : "two-sided sign-flip",
+        s.correction == Correction::holm ? "Holm" : "Benjamini-Hochberg", comparison.cases.size(),
+        s.rule.alpha, format_percent(s.rule.threshold), format_percent(s.rule.threshold));
+  }
   return fmt::format(
       "{} time (median of each side, us); ratio = {} / {} with a bootstrap {:g}% interval; "
       "two-sided Mann-Whitney U; slower/faster when p < {:g} and the ratio is outside 1 +/- {}",
@@ -98,6 +182,7 @@ const char* colour_of(Verdict verdict) {
       return "\033[1;32m";
     case Verdict::too_few_samples:
     case Verdict::no_ratio:
+    case Verdict::inconclusive:
       return "\033[33m";
     case Verdict::failed:
       return "\033[35m";
@@ -120,8 +205,12 @@ std::string pad(const std::string& text, std::size_t width, bool right_align) {
 }
 
 std::vector<std::string> cells_of(const CaseRow& row) {
-  return {row.name,     row.baseline_median, row.contender_median, row.ratio,
-          row.interval, row.change,          row.p_value,          row.verdict};
+  std::vector<std::string> cells = {row.name,   row.baseline_median, row.contender_median,
+                                    row.ratio,  row.interval,        row.change,
+                                    row.p_value};
+  cells.insert(cells.end(), row.extras.begin(), row.extras.end());
+  cells.push_back(row.verdict);
+  return cells;
 }
 
 }  // namespace
@@ -164,6 +253,7 @@ std::string render_table(const Comparison& comparison, bool colour) {
   };
 
   std::string out = method_line(comparison) + "\n";
+  out += "between-run noise: " + between_run_noise(comparison) + "\n";
   out +=
       fmt::format("baseline {} ({}), contender {} ({})\n\n", comparison.baseline.label,
                   comparison.baseline.path, comparison.contender.label, comparison.contender.path);
@@ -175,6 +265,12 @@ std::string render_table(const Comparison& comparison, bool colour) {
     out += line(cells_of(row), colour ? colour_of(row.verdict_kind) : nullptr);
   }
   out += "\n" + verdict_counts(comparison) + "\n";
+  for (const CaseComparison& c : comparison.cases) {
+    if (c.verdict == Verdict::slower || c.verdict == Verdict::faster) {
+      out += c.name + ": " + explained_verdict(c) + "\n";
+    }
+  }
+  if (const std::string note = phase_table_note(comparison); !note.empty()) out += note + "\n";
   for (const GroupSummary& group : comparison.groups) {
     out += fmt::format("{}: geomean ratio {} over {} case(s); crossover {}\n", group.group,
                        format_ratio(group.geomean_ratio), group.cases_in_geomean,
@@ -220,6 +316,33 @@ std::string recommendation_grid(const Comparison& comparison) {
   return out;
 }
 
+std::string phase_tables_markdown(const Comparison& comparison) {
+  if (const std::string note = phase_table_note(comparison); !note.empty()) {
+    return "\n" + markdown_cell(note) + "\n";
+  }
+  std::string out;
+  for (const CaseComparison& c : comparison.cases) {
+    if (!shows_phase_table(c)) continue;
+    if (out.empty()) {
+      out += "\n### Where the time goes: phases (exclusive host time, median us)\n";
+    }
+    out += fmt::format("\n`{}`: {}\n\n", c.name, markdown_cell(explained_verdict(c)));
+    out += table_line({"phase", comparison.baseline.label, comparison.contender.label, "difference",
+                       "95% CI", "share"});
+    out += "|---|---:|---:|---:|---|---:|\n";
+    for (const PhaseDifference& row : c.phases) {
+      out += table_line({row.phase, row.base_us ? format_us(*row.base_us) : "(none)",
+                         row.head_us ? format_us(*row.head_us) : "(none)",
+                         format_difference_us(row.difference_us),
+                         std::isfinite(row.low_us)
+                             ? fmt::format("[{:+.2f}, {:+.2f}]", row.low_us, row.high_us)
+                             : "-",
+                         std::isfinite(row.share) ? fmt::format("{:.0f}%", row.share * 100) : "-"});
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string markdown_cell(const std::string& text) {
@@ -250,19 +373,34 @@ std::string render_markdown(const Comparison& comparison) {
                      markdown_cell(comparison.baseline.label), comparison.contender.path,
                      markdown_cell(comparison.contender.label));
   out += markdown_cell(method_line(comparison)) + ".\n\n";
+  out += "Between-run noise: " + markdown_cell(between_run_noise(comparison)) + ".\n\n";
   out += "**" + verdict_counts(comparison) + "**\n\n";
 
-  out += table_line(case_row_headers(comparison));
-  out += "|---|---:|---:|---:|---|---:|---:|---|\n";
+  const std::vector<std::string> headers = case_row_headers(comparison);
+  out += table_line(headers);
+  out += "|---|---:|---:|---:|---|---:|---:|";
+  for (std::size_t i = 8; i < headers.size(); ++i) out += "---:|";
+  out += "---|\n";
   for (const CaseComparison& c : comparison.cases) {
     CaseRow row = make_case_row(c);
     std::string verdict = markdown_cell(row.verdict);
     if (c.verdict == Verdict::slower || c.verdict == Verdict::faster)
       verdict = "**" + verdict + "**";
-    std::string line = table_line({row.name, row.baseline_median, row.contender_median, row.ratio,
-                                   row.interval, row.change, row.p_value});
+    std::vector<std::string> cells = {row.name,   row.baseline_median, row.contender_median,
+                                      row.ratio,  row.interval,        row.change,
+                                      row.p_value};
+    cells.insert(cells.end(), row.extras.begin(), row.extras.end());
+    std::string line = table_line(cells);
     out += line.substr(0, line.size() - 1) + " " + verdict + " |\n";
   }
+  bool explained = false;
+  for (const CaseComparison& c : comparison.cases) {
+    if (c.verdict != Verdict::slower && c.verdict != Verdict::faster) continue;
+    if (!explained) out += "\n";
+    explained = true;
+    out += "- `" + c.name + "`: " + markdown_cell(explained_verdict(c)) + "\n";
+  }
+  out += phase_tables_markdown(comparison);
 
   if (!comparison.groups.empty()) {
     out += "\n### Per group: geometric mean of the ratios and the crossover batch\n\n";

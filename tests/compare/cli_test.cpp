@@ -31,9 +31,32 @@ TEST_F(CompareCli, RegressionExitsOneOnlyWithFailOnRegression) {
   EXPECT_EQ(plain.exit_code, 0) << plain.err;
   EXPECT_NE(plain.out.find("slower"), std::string::npos) << plain.out;
   EXPECT_NE(plain.out.find("1 case: 1 slower"), std::string::npos) << plain.out;
-  const ProcessResult gated = fa_compare({base, contender, "--fail-on", "regression"});
+  // One report per side: the gate needs --trust-single-run (issue 18), see the test below.
+  const ProcessResult gated =
+      fa_compare({base, contender, "--fail-on", "regression", "--trust-single-run"});
   EXPECT_EQ(gated.exit_code, 1) << gated.err;
   EXPECT_EQ(fa_compare({base, contender, "--fail-on", "never"}).exit_code, 0);
+}
+
+TEST_F(CompareCli, ASingleRunPerSideOnlyWarnsOnRegressionAndSaysWhy) {
+  const auto [base, contender] = two_runs(1.2);
+  const ProcessResult gated = fa_compare({base, contender, "--fail-on", "regression"});
+  EXPECT_EQ(gated.exit_code, 0) << gated.err;
+  EXPECT_NE(gated.err.find("warning: 1 case(s) slower, but one report per side cannot account "
+                           "for between-run noise"),
+            std::string::npos)
+      << gated.err;
+  EXPECT_NE(gated.out.find("between-run noise: NOT accounted for"), std::string::npos) << gated.out;
+  const ProcessResult as_json = fa_compare({base, contender, "--format", "json"});
+  const json report = json::parse(as_json.out);
+  EXPECT_TRUE(report["single_run"].get<bool>());
+  EXPECT_NE(report["between_run_noise"].get<std::string>().find("NOT accounted for"),
+            std::string::npos);
+  const ProcessResult markdown = fa_compare({base, contender, "--format", "markdown"});
+  EXPECT_NE(markdown.out.find("Between-run noise: NOT accounted for"), std::string::npos);
+  // The same two files given as --base/--head (one each) are the same single-run comparison.
+  EXPECT_EQ(fa_compare({"--base", base, "--head", contender, "--fail-on", "regression"}).exit_code,
+            0);
 }
 
 TEST_F(CompareCli, ImprovementsAndSameRunsNeverFail) {
