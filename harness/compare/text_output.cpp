@@ -139,8 +139,10 @@ std::string explained_verdict(const CaseComparison& c) {
   std::string text = std::string(verdict_name(c.verdict));
   if (std::isfinite(c.ratio)) text += " " + format_change(c.ratio);
   if (c.verdict != Verdict::slower && c.verdict != Verdict::faster) return text;
+  // The largest phases, leaving out those under a tenth of the largest: noise, not explanation.
   std::string phases;
   for (std::size_t i = 0; i < c.phases.size() && i < 3; ++i) {
+    if (std::abs(c.phases[i].difference_us) < 0.1 * std::abs(c.phases[0].difference_us)) break;
     phases += fmt::format("{}{} {}", i == 0 ? "" : ", ", c.phases[i].phase,
                           format_difference_us(c.phases[i].difference_us));
   }
