@@ -196,6 +196,75 @@ std::string ratio_chart_svg(const GroupSummary& group,
   return out + "</svg>\n";
 }
 
+std::string phase_chart_svg(const CaseComparison& c, std::size_t index) {
+  // A waterfall: each phase's difference (contender - baseline) stacked from zero, in the phase
+  // table's order (largest first), then the sum of the differences as the last bar.
+  const double step = 64;
+  const Frame frame{
+      std::max(260.0, 70 + step * static_cast<double>(c.phases.size() + 1)), 250, 56, 12, 40, 64};
+  std::vector<std::pair<double, double>> spans;  // (from, to) per phase
+  double running = 0;
+  double low = 0;
+  double high = 0;
+  for (const PhaseDifference& row : c.phases) {
+    spans.emplace_back(running, running + row.difference_us);
+    running += row.difference_us;
+    low = std::min(low, running);
+    high = std::max(high, running);
+  }
+  if (!(high - low > 0)) high = low + 1e-3;
+  const double pad = (high - low) * 0.1;
+  low -= pad;
+  high += pad;
+  const auto to_y = [&](double value) {
+    return frame.top + frame.plot_height() * (high - value) / (high - low);
+  };
+  std::string out = svg_open("phase-chart", fmt::format("phase-chart-{}", index), frame,
+                             fmt::format("data-case=\"{}\"", html_escape(c.name)),
+                             "phase differences, " + c.name);
+  out += fmt::format("<text class=\"chart-title small\" x=\"4\" y=\"14\">{}</text>\n",
+                     html_escape(c.name));
+  out += fmt::format("<text class=\"chart-subtitle\" x=\"4\" y=\"28\">{}</text>\n",
+                     html_escape(explained_verdict(c)));
+  out += y_axis(frame, low, high, to_y, "{:+.3g}");
+  out += fmt::format(
+      "<line class=\"unity-line\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\"/>\n",
+      frame.left, frame.width - frame.right, to_y(0), to_y(0));
+  const double bar_width = step * 0.7;
+  const auto bar = [&](std::size_t i, double from, double to, const std::string& classes,
+                       const std::string& label, const std::string& data) {
+    const double x = frame.left + step * (static_cast<double>(i) + 0.15);
+    const double top = to_y(std::max(from, to));
+    const double height = std::max(0.5, to_y(std::min(from, to)) - top);
+    return fmt::format(
+        "<g class=\"phase-step\" {}>\n<rect class=\"{}\" x=\"{:.1f}\" y=\"{:.1f}\" "
+        "width=\"{:.1f}\" height=\"{:.1f}\"><title>{}: {}</title></rect>\n"
+        "<text class=\"bar-label\" transform=\"translate({:.1f} {:.1f}) rotate(30)\">{}</text>\n"
+        "</g>\n",
+        data, classes, x, top, bar_width, height, html_escape(label),
+        format_difference_us(to - from), x + 4, frame.height - frame.bottom + 12,
+        html_escape(label.size() > 18 ? label.substr(0, 17) + "..." : label));
+  };
+  for (std::size_t i = 0; i < c.phases.size(); ++i) {
+    const PhaseDifference& row = c.phases[i];
+    const std::string sides = row.base_us && row.head_us ? "both"
+                              : row.base_us              ? "baseline-only"
+                                                         : "contender-only";
+    out += bar(i, spans[i].first, spans[i].second,
+               std::string("phase-bar ") + (row.difference_us >= 0 ? "phase-up" : "phase-down"),
+               row.phase,
+               fmt::format("data-phase=\"{}\" data-difference-us=\"{:.6g}\" data-sides=\"{}\"",
+                           html_escape(row.phase), row.difference_us, sides));
+  }
+  out += bar(c.phases.size(), 0, running, "phase-bar phase-total", "sum of phases",
+             fmt::format("data-phase=\"\" data-difference-us=\"{:.6g}\"", running));
+  out += fmt::format(
+      "<text class=\"axis-label\" transform=\"translate(12 {:.1f}) rotate(-90)\" "
+      "text-anchor=\"middle\">us (difference of medians)</text>\n",
+      frame.top + frame.plot_height() / 2);
+  return out + "</svg>\n";
+}
+
 std::string overhead_chart_svg(const CaseComparison& c, const Comparison& comparison,
                                std::size_t index) {
   const Frame frame{260, 220, 52, 12, 40, 40};
@@ -279,6 +348,7 @@ th { background: #f2f2f5; } td.num { text-align: right; font-variant-numeric: ta
 .verdict-slower .point { fill: #d62728; } .verdict-faster .point { fill: #2ca02c; }
 .verdict-too-few .point { fill: #fff; }
 .bar-kernel { fill: #4e79a7; } .bar-overhead { fill: #f28e2b; }
+.phase-up { fill: #d62728; } .phase-down { fill: #2ca02c; } .phase-total { fill: #7f7f7f; }
 .legend span { display: inline-block; width: 12px; height: 12px; margin: 0 4px -2px 12px; }
 td.verdict-slower { color: #b00; font-weight: 600; } td.verdict-faster { color: #080; font-weight: 600; }
 .warnings li { color: #8a5a00; }
@@ -408,6 +478,42 @@ std::string overhead_charts_section(const Comparison& comparison) {
   return out + "</div></section>\n";
 }
 
+std::string phase_section(const Comparison& comparison) {
+  std::string out = "<section id=\"phases\"><h2>Where the time goes: phases</h2>\n";
+  if (const std::string note = phase_table_note(comparison); !note.empty()) {
+    return out + "<p>" + html_escape(note) + "</p></section>\n";
+  }
+  out += fmt::format(
+      "<p>Per case that is not \"same\": the exclusive host time of each phase (median us), {} "
+      "minus {}, with its bootstrap {:g}% interval and share of the sum; the chart stacks the "
+      "differences from zero (red: more time, green: less). A phase on one side only counts as "
+      "zero on the other.</p>\n",
+      html_escape(comparison.contender.label), html_escape(comparison.baseline.label),
+      comparison.settings.bootstrap.confidence * 100);
+  std::size_t index = 0;
+  for (const CaseComparison& c : comparison.cases) {
+    if (!shows_phase_table(c)) continue;
+    out += "<div class=\"phase-case\">\n" + phase_chart_svg(c, index);
+    out += fmt::format(
+        "<table class=\"phase-table\" id=\"phase-table-{}\"><tr><th>phase</th><th>{}</th>"
+        "<th>{}</th><th>difference</th><th>95% CI</th><th>share</th></tr>\n",
+        index, html_escape(comparison.baseline.label), html_escape(comparison.contender.label));
+    for (const PhaseDifference& row : c.phases) {
+      out += fmt::format(
+          "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
+          "<td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>\n",
+          html_escape(row.phase), row.base_us ? format_us(*row.base_us) : "(none)",
+          row.head_us ? format_us(*row.head_us) : "(none)", format_difference_us(row.difference_us),
+          std::isfinite(row.low_us) ? fmt::format("[{:+.2f}, {:+.2f}]", row.low_us, row.high_us)
+                                    : "-",
+          std::isfinite(row.share) ? fmt::format("{:.0f}%", row.share * 100) : "-");
+    }
+    out += "</table></div>\n";
+    ++index;
+  }
+  return out + "</section>\n";
+}
+
 std::string case_table_section(const Comparison& comparison) {
   std::string out = "<section id=\"cases\"><h2>Cases</h2>\n<table id=\"case-table\"><tr>";
   for (const std::string& header : case_row_headers(comparison)) {
@@ -416,12 +522,16 @@ std::string case_table_section(const Comparison& comparison) {
   out += "</tr>\n";
   for (const CaseComparison& c : comparison.cases) {
     const CaseRow row = make_case_row(c);
+    std::string extras;
+    for (const std::string& extra : row.extras) {
+      extras += "<td class=\"num\">" + html_escape(extra) + "</td>";
+    }
     out += fmt::format(
         "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}"
-        "</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
+        "</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>{}"
         "<td class=\"{}\" title=\"{}\">{}</td></tr>\n",
         html_escape(row.name), row.baseline_median, row.contender_median, row.ratio, row.interval,
-        row.change, row.p_value, verdict_css_class(c.verdict), html_escape(c.note),
+        row.change, row.p_value, extras, verdict_css_class(c.verdict), html_escape(c.note),
         html_escape(row.verdict));
   }
   return out + "</table></section>\n";
@@ -451,6 +561,8 @@ std::string render_html(const Comparison& comparison) {
   out += "<title>" + html_escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n";
   out += "<body>\n<h1>" + html_escape(title) + "</h1>\n";
   out += "<p class=\"method\">" + html_escape(method_line(comparison)) + ".</p>\n";
+  out += "<p class=\"noise\">Between-run noise: " + html_escape(between_run_noise(comparison)) +
+         ".</p>\n";
   if (!comparison.warnings.empty()) {
     out += "<section id=\"warnings\"><ul class=\"warnings\">\n";
     for (const std::string& warning : comparison.warnings) {
@@ -461,6 +573,7 @@ std::string render_html(const Comparison& comparison) {
   out += summary_section(comparison);
   out += ratio_charts_section(comparison);
   out += overhead_charts_section(comparison);
+  out += phase_section(comparison);
   out += case_table_section(comparison);
   out += sides_section(comparison);
   out += kSelfCheck;

@@ -82,6 +82,10 @@ std::string ratio_chart_svg(const GroupSummary& group,
 
 // Kernel time under overhead, stacked, for each side of one case (medians of kernel_us and
 // overhead_us). Requires both medians on both sides.
+// The phase waterfall of one case: one bar per phase difference, stacked, then their sum
+// (svg.chart.phase-chart, g.phase-step with rect.phase-bar per phase). Requires c.phases.
+std::string phase_chart_svg(const CaseComparison& c, std::size_t index);
+
 std::string overhead_chart_svg(const CaseComparison& c, const Comparison& comparison,
                                std::size_t index);
 
