@@ -18,21 +18,27 @@ namespace fa::compare {
 namespace {
 
 constexpr const char* kDescription =
-    "fa-compare: compare fa-sweep (or any Google Benchmark) JSON reports case by case: ratio of "
-    "medians with a bootstrap 95% interval, two-sided Mann-Whitney U test, verdict per case, "
-    "summaries per seq length, markdown for CI, an HTML report with plots.";
+    "fa-compare: compare fa-sweep (or any Google Benchmark) JSON reports case by case. Several "
+    "reports per side (--base/--head, one per process): the process is the unit, a two-level "
+    "bootstrap interval, an exact sign-flip or permutation test over rounds, Holm or BH across "
+    "cases, verdicts slower/faster/same/inconclusive. One report: ratio of medians with a "
+    "bootstrap 95% interval and a Mann-Whitney U test over repetitions. Summaries per seq "
+    "length, a phase table, markdown for CI, an HTML report with plots.";
 
 constexpr const char* kExamples = R"(Examples:
-  fa-compare results/base.json results/new.json
-      two runs, case by case (matched by name)
+  fa-compare --base ab/base-*.json --head ab/head-*.json --fail-on regression
+      two builds, several processes each (scripts/ab): the form for a CI gate
   fa-compare results/run.json --baseline v2.6.3 --contender v2.7.0
       two variants inside one run (matched by the case without its variant)
-  fa-compare base.json new.json --format markdown >> "$GITHUB_STEP_SUMMARY"
-  fa-compare base.json new.json --fail-on regression --threshold 10%    # a CI gate
+  fa-compare results/base.json results/new.json
+      two runs, one report each: cannot account for between-run noise, so --fail-on
+      regression only warns unless --trust-single-run
+  fa-compare --base ab/base-*.json --head ab/head-*.json --format markdown >> "$GITHUB_STEP_SUMMARY"
   fa-compare run.json --baseline v2.6.3 --contender v2.7.0 --metric kernel --html report.html
 
-Exit codes: 0 fine; 1 a significant regression beyond the threshold with --fail-on regression;
-2 bad input or usage (one line names the file or flag and the problem; nothing is written).)";
+Exit codes: 0 fine; 1 with --fail-on regression: a case slower (adjusted p < alpha, interval
+excluding 1, beyond the threshold) or a contender case failed; 2 bad input or usage (one line
+names the file or flag and the problem; nothing is written).)";
 
 bool same_file(const std::string& a, const std::string& b) {
   namespace fs = std::filesystem;
@@ -126,9 +132,10 @@ CliOptions parse_cli(int argc, const char* const* argv) {
                  "fraction; e.g. --plan-effect 0.03");
   app.add_flag("--trust-single-run", options.trust_single_run,
                "with one report per side, let --fail-on regression fail (exit 1) although one "
-               "run per side cannot account for between-run noise");
+               "run per side cannot account for between-run noise; e.g. --trust-single-run");
   app.add_flag("--allow-failed-cases", options.allow_failed_cases,
-               "a case that failed on the contender side does not fail --fail-on regression");
+               "a case that failed on the contender side does not fail --fail-on regression; "
+               "e.g. --allow-failed-cases");
   app.add_option("--baseline", baseline_variant,
                  "the baseline variant: compare variants by the case without its variant; "
                  "e.g. --baseline v2.6.3");
@@ -279,6 +286,37 @@ std::pair<std::string, std::string> side_labels(const CliOptions& options) {
   return {base, contender};
 }
 
+// Every output file or none (issue 15 item 5): each is first written whole to a staging file
+// beside its target; only when all are staged are they renamed into place. A failure removes the
+// staged files and leaves every target as it was. (A rename failing after another succeeded is
+// the one window left: renames within a directory fail only on a vanishing directory.)
+void write_all_or_none(const std::vector<std::pair<std::string, const std::string*>>& files) {
+  std::vector<std::string> staged;
+  const auto remove_staged = [&] {
+    std::error_code ignored;
+    for (const std::string& path : staged) std::filesystem::remove(path, ignored);
+  };
+  try {
+    for (const auto& [path, content] : files) {
+      const std::string staging = report::temporary_path_for(path) + ".staged";
+      report::write_file_atomically(staging, *content);
+      staged.push_back(staging);
+    }
+  } catch (...) {
+    remove_staged();
+    throw;
+  }
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    std::error_code error;
+    std::filesystem::rename(staged[i], files[i].first, error);
+    if (error) {
+      remove_staged();
+      throw std::runtime_error(
+          fmt::format("{}: cannot write: {}", files[i].first, error.message()));
+    }
+  }
+}
+
 // A side's label in the multi-report form: its reports' common ab_revision, else "base"/"head".
 std::string set_label(const std::vector<report::Report>& reports, const char* fallback) {
   const std::string revision = reports.front().context_string("ab_revision");
@@ -364,8 +402,10 @@ int run(const CliOptions& options, std::ostream& out, std::ostream& err, bool ou
   const std::string text = render_text(comparison, options.format, colour);
   const std::string html = options.html_path ? render_html(comparison) : std::string();
 
-  if (options.html_path) report::write_file_atomically(*options.html_path, html);
-  if (options.output_path) report::write_file_atomically(*options.output_path, text);
+  std::vector<std::pair<std::string, const std::string*>> files;
+  if (options.html_path) files.emplace_back(*options.html_path, &html);
+  if (options.output_path) files.emplace_back(*options.output_path, &text);
+  write_all_or_none(files);
 
   for (const std::string& warning : comparison.warnings) {
     err << "fa-compare: warning: " << warning << "\n";

@@ -41,7 +41,16 @@ std::vector<std::string> context_differences(const report::Report& baseline,
   for (const ComparedField& compared : kComparedFields) {
     const auto base_value = baseline.context.find(compared.field);
     const auto contender_value = contender.context.find(compared.field);
-    if (base_value == baseline.context.end() || contender_value == contender.context.end()) {
+    const bool on_base = base_value != baseline.context.end();
+    const bool on_contender = contender_value != contender.context.end();
+    if (!on_base && !on_contender) continue;  // e.g. two plain Google Benchmark reports
+    // Missing on one side is different, not equal (issue 15 item 9): a report without its
+    // gpu_name cannot show it ran on the same GPU.
+    if (!on_base || !on_contender) {
+      differences.push_back(
+          fmt::format("context.{} ({}) is {}, {} {} has {}", compared.field, compared.what,
+                      on_contender ? shown(*contender_value) : "missing", baseline_role,
+                      baseline.path, on_base ? shown(*base_value) : "none"));
       continue;
     }
     if (*base_value != *contender_value) {

@@ -165,7 +165,8 @@ CaseComparison compare_case(const CasePair& pair, const ReportSide& baseline,
 
 // Two runs are comparable when they ran on the same GPU, config, mode and backend. Different ones
 // give a warning, or with --strict a refusal (report::ReportError naming the contender).
-// One line per context field that differs (only fields both reports carry are compared).
+// One line per context field that differs; a field that one report carries and the other lacks
+// differs too (two reports without it, such as plain Google Benchmark ones, agree).
 std::vector<std::string> context_differences(const report::Report& baseline,
                                              const report::Report& contender,
                                              const std::string& baseline_role = "the baseline");
