@@ -17,6 +17,10 @@ constexpr double kOutlierMads = 1.4826 * 10;  // hyperfine's OUTLIER_THRESHOLD
 }  // namespace
 
 double median(std::vector<double> values) {
+  return median_in_place(values);
+}
+
+double median_in_place(std::vector<double>& values) {
   if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
   const std::size_t middle = values.size() / 2;
   std::nth_element(values.begin(), values.begin() + middle, values.end());
@@ -189,7 +193,7 @@ double resampled_median(const std::vector<double>& values, std::mt19937_64& gene
                         std::vector<double>& scratch) {
   scratch.resize(values.size());
   for (double& value : scratch) value = values[uniform_index(generator, values.size())];
-  return median(scratch);  // copies scratch; small next to the draws
+  return median_in_place(scratch);
 }
 
 double standard_deviation(const std::vector<double>& values) {
