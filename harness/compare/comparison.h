@@ -224,6 +224,16 @@ struct SideInfo {
   nlohmann::json context = nlohmann::json::object();
 };
 
+// How the reports of the two sides go together (several reports per side).
+enum class Pairing {
+  none,            // one report per side, or one report
+  ab_round,        // by the context field ab_round, on every report of both sides
+  argument_order,  // the i-th --base with the i-th --head (equal counts, no ab_round)
+  unpaired,        // neither: the processes of each side are exchangeable
+};
+// "ab_round", "argument order", "unpaired"; "" for none.
+std::string_view pairing_name(Pairing pairing);
+
 // What one value of the test stands for.
 enum class Unit {
   repetition,  // one report per side, or two variants of one report: repetitions are the samples
@@ -236,7 +246,7 @@ struct Comparison {
   // One report per side from two runs: the between-run noise is not accounted for.
   bool single_run = false;
   std::size_t rounds = 0;  // several reports: the most rounds (or processes per side) compared
-  std::string pairing;     // "ab_round", "argument order" or "unpaired"; "" for one report
+  Pairing pairing = Pairing::none;
   std::size_t head_failures = 0;  // cases that failed on the contender side
   SideInfo baseline;
   SideInfo contender;

@@ -147,7 +147,9 @@ json comparison_to_json(const Comparison& comparison) {
                          : s.correction == Correction::holm ? "holm"
                                                             : "bh"},
           {"rounds", comparison.rounds > 0 ? json(comparison.rounds) : json(nullptr)},
-          {"pairing", comparison.pairing.empty() ? json(nullptr) : json(comparison.pairing)},
+          {"pairing", comparison.pairing == Pairing::none
+                          ? json(nullptr)
+                          : json(std::string(pairing_name(comparison.pairing)))},
           {"single_run", comparison.single_run},
           {"between_run_noise", between_run_noise(comparison)},
           {"counts", round_counts},

@@ -22,7 +22,7 @@ using report::ReportError;
 
 // Which reports of the two sides ran in the same round.
 struct RoundPlan {
-  std::string pairing;  // "ab_round", "argument order", "unpaired"
+  Pairing pairing = Pairing::unpaired;
   std::vector<std::pair<std::size_t, std::size_t>> rounds;  // paired: (base index, head index)
   std::vector<std::string> warnings;
 };
@@ -68,7 +68,7 @@ RoundPlan plan_rounds(const std::vector<Report>& base, const std::vector<Report>
   const bool all_rounds = std::all_of(base.begin(), base.end(), has_round) &&
                           std::all_of(head.begin(), head.end(), has_round);
   if (all_rounds) {
-    plan.pairing = "ab_round";
+    plan.pairing = Pairing::ab_round;
     const auto base_rounds = rounds_of_side(base, "--base");
     const auto head_rounds = rounds_of_side(head, "--head");
     for (const auto& [round, base_index] : base_rounds) {
@@ -95,11 +95,11 @@ RoundPlan plan_rounds(const std::vector<Report>& base, const std::vector<Report>
     return plan;
   }
   if (base.size() == head.size()) {
-    plan.pairing = "argument order";
+    plan.pairing = Pairing::argument_order;
     for (std::size_t i = 0; i < base.size(); ++i) plan.rounds.emplace_back(i, i);
     return plan;
   }
-  plan.pairing = "unpaired";
+  plan.pairing = Pairing::unpaired;
   plan.warnings.push_back(
       fmt::format("{} --base and {} --head reports without context.ab_round on all of them: "
                   "compared unpaired (a permutation test over processes)",
@@ -204,7 +204,7 @@ CaseComparison analyse_case(const std::string& name, const std::vector<Report>& 
   CaseComparison c;
   c.name = name;
   RoundAnalysis analysis;
-  analysis.paired = plan.pairing != "unpaired";
+  analysis.paired = plan.pairing != Pairing::unpaired;
   CaseInputs kept;
   const auto usable = [&](const Report& report, bool head_side) -> const CaseResult* {
     const CaseResult* result = report.find(name);
@@ -399,11 +399,25 @@ void add_round_warnings(Comparison& comparison) {
         "{} case(s) cannot be slower or faster at these rounds ({}; the first step of the "
         "correction over {} cases needs p < {:.3g}): run at least {} rounds",
         powerless, example, tested, level,
-        rounds_for_test(level, comparison.pairing != "unpaired")));
+        rounds_for_test(level, comparison.pairing != Pairing::unpaired)));
   }
 }
 
 }  // namespace
+
+std::string_view pairing_name(Pairing pairing) {
+  switch (pairing) {
+    case Pairing::none:
+      return "";
+    case Pairing::ab_round:
+      return "ab_round";
+    case Pairing::argument_order:
+      return "argument order";
+    case Pairing::unpaired:
+      return "unpaired";
+  }
+  return "";
+}
 
 Comparison compare_report_sets(const std::vector<Report>& base, const std::vector<Report>& head,
                                const SideLabels& labels, const CompareSettings& settings) {

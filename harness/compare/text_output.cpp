@@ -113,7 +113,7 @@ std::string verdict_counts(const Comparison& comparison) {
 std::string between_run_noise(const Comparison& comparison) {
   if (comparison.unit == Unit::process) {
     return fmt::format("accounted for: the process is the unit ({} rounds, {})", comparison.rounds,
-                       comparison.pairing);
+                       pairing_name(comparison.pairing));
   }
   if (comparison.single_run) {
     return "NOT accounted for: one report per side cannot tell a change from between-run noise "
@@ -158,12 +158,12 @@ std::string method_line(const Comparison& comparison) {
         "test with {} correction across {} cases; slower/faster when the adjusted p < {:g}, the "
         "interval excludes 1 and the ratio is outside 1 +/- {}; same when the interval lies "
         "inside 1 +/- {}; else inconclusive",
-        report::metric_name(s.metric), comparison.pairing, comparison.contender.label,
+        report::metric_name(s.metric), pairing_name(comparison.pairing), comparison.contender.label,
         comparison.baseline.label,
-        comparison.pairing == "unpaired" ? "ratio of the medians over processes"
-                                         : "geometric mean of the per-round ratios",
+        comparison.pairing == Pairing::unpaired ? "ratio of the medians over processes"
+                                                : "geometric mean of the per-round ratios",
         s.bootstrap.confidence * 100,
-        comparison.pairing == "unpaired" ? "two-sided permutation" : "two-sided sign-flip",
+        comparison.pairing == Pairing::unpaired ? "two-sided permutation" : "two-sided sign-flip",
         s.correction == Correction::holm ? "Holm" : "Benjamini-Hochberg", comparison.cases.size(),
         s.rule.alpha, format_percent(s.rule.threshold), format_percent(s.rule.threshold));
   }

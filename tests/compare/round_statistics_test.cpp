@@ -134,7 +134,7 @@ TEST(RoundComparison, APlantedTenPercentSlowdownOverEightRoundsIsSlower) {
   ASSERT_EQ(comparison.cases.size(), 1u);
   const CaseComparison& c = comparison.cases[0];
   EXPECT_EQ(comparison.unit, Unit::process);
-  EXPECT_EQ(comparison.pairing, "ab_round");
+  EXPECT_EQ(comparison.pairing, Pairing::ab_round);
   EXPECT_EQ(comparison.rounds, 8u);
   EXPECT_EQ(c.verdict, Verdict::slower) << c.note;
   EXPECT_NEAR(c.ratio, 1.10, 0.03);
@@ -235,10 +235,10 @@ TEST(RoundComparison, PairsByArgumentOrderWithoutRoundsAndElseUnpaired) {
   for (auto* side : {&sets.base, &sets.head}) {
     for (report::Report& report : *side) report.context.erase("ab_round");
   }
-  EXPECT_EQ(compare_sets(sets).pairing, "argument order");
+  EXPECT_EQ(compare_sets(sets).pairing, Pairing::argument_order);
   sets.head.pop_back();
   const Comparison unpaired = compare_sets(sets);
-  EXPECT_EQ(unpaired.pairing, "unpaired");
+  EXPECT_EQ(unpaired.pairing, Pairing::unpaired);
   EXPECT_FALSE(unpaired.cases[0].rounds->paired);
   EXPECT_EQ(unpaired.cases[0].rounds->head_processes, 4u);
 }
