@@ -31,6 +31,17 @@ class HtmlReport : public FaCompareCli {
     EXPECT_EQ(result.exit_code, 0) << result.err;
     return html;
   }
+
+  // The DOM after headless Chromium laid the page out. No network: every flag that would make
+  // Chromium reach out is off.
+  ProcessResult dump_dom(const std::string& html) {
+    return run_process(
+        "/usr/bin/timeout",
+        {"60", kChromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--user-data-dir=" + path("chromium-profile"), "--dump-dom",
+         "file://" + html});
+  }
 };
 
 TEST_F(HtmlReport, IsOneSelfContainedFileWithTheCharts) {
@@ -104,14 +115,7 @@ TEST_F(HtmlReport, ChromiumDrawsTheCharts) {
   if (!fs::exists(kChromium)) {
     GTEST_SKIP() << kChromium << " not found (Debian package chromium): cannot render the HTML";
   }
-  const std::string html = make_html();
-  const std::string profile = path("chromium-profile");
-  // No network: every flag that would make Chromium reach out is off.
-  const ProcessResult result = run_process(
-      "/usr/bin/timeout",
-      {"60", kChromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-       "--no-first-run", "--disable-background-networking", "--disable-component-update",
-       "--disable-sync", "--user-data-dir=" + profile, "--dump-dom", "file://" + html});
+  const ProcessResult result = dump_dom(make_html());
   ASSERT_EQ(result.exit_code, 0) << result.err.substr(0, 2000);
   const std::string& dom = result.out;
   // The page's own check: every chart laid out with a non-empty box (3 ratio + 12 bar charts).
@@ -130,12 +134,7 @@ TEST_F(HtmlReport, ChromiumDrawsThePhaseWaterfalls) {
                         "v2.7.0", "--html", html})
                 .exit_code,
             0);
-  const ProcessResult result =
-      run_process("/usr/bin/timeout",
-                  {"60", kChromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                   "--no-first-run", "--disable-background-networking",
-                   "--disable-component-update", "--disable-sync",
-                   "--user-data-dir=" + path("chromium-profile"), "--dump-dom", "file://" + html});
+  const ProcessResult result = dump_dom(html);
   ASSERT_EQ(result.exit_code, 0) << result.err.substr(0, 2000);
   // 3 ratio charts, 12 kernel/overhead charts and 4 phase waterfalls, each with a non-empty box.
   EXPECT_NE(result.out.find("data-charts-drawn=\"19\""), std::string::npos)
