@@ -1,8 +1,9 @@
-#include "json_output.h"
+#include "rendering.h"
 
 #include <cmath>
 
 namespace fa::compare {
+
 namespace {
 
 using nlohmann::json;
@@ -40,6 +41,23 @@ json key_to_json(const std::optional<report::CaseKey>& key) {
           {"head_dim", key->head_dim}, {"dtype", key->dtype},   {"mode", key->mode}};
 }
 
+json phases_to_json(const CaseComparison& c) {
+  json phases = json::array();
+  for (const PhaseDifference& row : c.phases) {
+    phases.push_back({{"phase", row.phase},
+                      {"sides", row.base_us && row.head_us ? "both"
+                                : row.base_us              ? "baseline only"
+                                                           : "contender only"},
+                      {"baseline_us", optional_or_null(row.base_us)},
+                      {"contender_us", optional_or_null(row.head_us)},
+                      {"difference_us", number_or_null(row.difference_us)},
+                      {"ci_low_us", number_or_null(row.low_us)},
+                      {"ci_high_us", number_or_null(row.high_us)},
+                      {"share", number_or_null(row.share)}});
+  }
+  return phases;
+}
+
 json case_to_json(const CaseComparison& c) {
   json test = nullptr;
   if (c.test) {
@@ -48,17 +66,44 @@ json case_to_json(const CaseComparison& c) {
             {"p_value", c.test->p_value},
             {"method", c.test->exact ? "exact" : "normal approximation"}};
   }
-  return {{"name", c.name},
-          {"key", key_to_json(c.key)},
-          {"group", c.group.empty() ? json(nullptr) : json(c.group)},
-          {"baseline", summary_to_json(c.baseline)},
-          {"contender", summary_to_json(c.contender)},
-          {"ratio", number_or_null(c.ratio)},
-          {"ci_low", number_or_null(c.ci_low)},
-          {"ci_high", number_or_null(c.ci_high)},
-          {"test", test},
-          {"verdict", std::string(verdict_name(c.verdict))},
-          {"note", c.note.empty() ? json(nullptr) : json(c.note)}};
+  json out = {{"name", c.name},
+              {"key", key_to_json(c.key)},
+              {"group", c.group.empty() ? json(nullptr) : json(c.group)},
+              {"baseline", summary_to_json(c.baseline)},
+              {"contender", summary_to_json(c.contender)},
+              {"ratio", number_or_null(c.ratio)},
+              {"ci_low", number_or_null(c.ci_low)},
+              {"ci_high", number_or_null(c.ci_high)},
+              {"test", test},
+              {"verdict", std::string(verdict_name(c.verdict))},
+              {"note", c.note.empty() ? json(nullptr) : json(c.note)}};
+  // The process-level fields (contract 3 in the project's working notes), null where the form
+  // has no such number.
+  const RoundAnalysis* r = c.rounds ? &*c.rounds : nullptr;
+  out["summary"] = explained_verdict(c);
+  out["p_value"] = r        ? number_or_null(r->test.p_value)
+                   : c.test ? json(c.test->p_value)
+                            : json(nullptr);
+  out["p_adjusted"] = r ? number_or_null(r->p_adjusted) : json(nullptr);
+  out["rounds"] = r ? json(r->rounds) : json(nullptr);
+  out["mde"] = r ? number_or_null(r->mde) : json(nullptr);
+  out["rounds_needed"] = r ? optional_or_null(r->rounds_needed) : json(nullptr);
+  out["rounds_needed_capped"] = r ? r->rounds_needed_capped : false;
+  out["rounds_for_plan"] = r ? optional_or_null(r->rounds_for_plan) : json(nullptr);
+  out["between_process_cv"] = r ? number_or_null(r->between_process_cv) : json(nullptr);
+  out["within_process_cv"] = r ? number_or_null(r->within_process_cv) : json(nullptr);
+  out["head_failed"] = c.head_failed;
+  if (r) {
+    out["processes"] = {{"baseline", r->base_processes}, {"contender", r->head_processes}};
+    out["test"] = {{"name", r->paired ? "sign-flip over paired rounds (log ratios)"
+                                      : "permutation over processes (log values)"},
+                   {"p_value", number_or_null(r->test.p_value)},
+                   {"method", r->test.exact ? "exact" : "monte carlo"}};
+    out["left_out"] = r->left_out;
+  }
+  out["phases"] = phases_to_json(c);
+  out["phase_note"] = c.phase_note.empty() ? json(nullptr) : json(c.phase_note);
+  return out;
 }
 
 json group_to_json(const GroupSummary& group) {
@@ -90,7 +135,25 @@ json comparison_to_json(const Comparison& comparison) {
   for (const Verdict verdict : kAllVerdicts) {
     counts[std::string(verdict_name(verdict))] = comparison.count(verdict);
   }
-  return {{"fa_compare_schema", 1},
+  json round_counts = json::object();
+  for (const Verdict verdict :
+       {Verdict::slower, Verdict::faster, Verdict::same, Verdict::inconclusive}) {
+    round_counts[std::string(verdict_name(verdict))] = comparison.count(verdict);
+  }
+  const bool process = comparison.unit == Unit::process;
+  return {{"fa_compare_schema", 2},
+          {"unit", process ? "process" : "repetition"},
+          {"correction", !process                           ? "none"
+                         : s.correction == Correction::holm ? "holm"
+                                                            : "bh"},
+          {"rounds", comparison.rounds > 0 ? json(comparison.rounds) : json(nullptr)},
+          {"pairing", comparison.pairing == Pairing::none
+                          ? json(nullptr)
+                          : json(std::string(pairing_name(comparison.pairing)))},
+          {"single_run", comparison.single_run},
+          {"between_run_noise", between_run_noise(comparison)},
+          {"counts", round_counts},
+          {"head_failures", comparison.head_failures},
           {"settings",
            {{"metric", std::string(report::metric_name(s.metric))},
             {"threshold", s.rule.threshold},
@@ -98,7 +161,8 @@ json comparison_to_json(const Comparison& comparison) {
             {"confidence", s.bootstrap.confidence},
             {"bootstrap_resamples", s.bootstrap.resamples},
             {"bootstrap_seed", s.bootstrap.seed},
-            {"strict", s.strict}}},
+            {"strict", s.strict},
+            {"plan_effect", s.plan_effect ? json(*s.plan_effect) : json(nullptr)}}},
           {"baseline", side_to_json(comparison.baseline)},
           {"contender", side_to_json(comparison.contender)},
           {"verdict_counts", counts},

@@ -1,10 +1,10 @@
-// fa-compare: see compare_command.h and docs/fa-compare.md.
+// fa-compare: see cli.h and docs/fa-compare.md.
 #include <unistd.h>
 
 #include <cstdio>
 #include <iostream>
 
-#include "compare_command.h"
+#include "cli.h"
 
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);

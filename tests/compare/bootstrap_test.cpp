@@ -1,8 +1,7 @@
-#include "bootstrap.h"
+#include "statistics.h"
 
 #include <gtest/gtest.h>
 
-#include "descriptive.h"
 #include "synthetic_report.h"
 
 namespace fa::compare {

@@ -4,7 +4,7 @@
 
 namespace fa::testing {
 
-std::string FaCompareCli::grid_run(const std::string& name) {
+std::string FaCompareCli::grid_run(const std::string& name, bool phases) {
   std::vector<SyntheticCase> cases;
   std::uint64_t seed = 100;
   for (const int seq : {50, 150, 300}) {
@@ -19,6 +19,22 @@ std::string FaCompareCli::grid_run(const std::string& name) {
         const auto overheads = noisy_samples(overhead, 0.01, 10, seed++);
         for (std::size_t i = 0; i < overheads.size(); ++i) {
           c.e2e_us.push_back(c.kernel_us[i] + overheads[i]);
+        }
+        if (phases) {
+          // Host phases adding up to most of the overhead; the rest is outside every phase.
+          const bool v270 = std::string(variant) == "v2.7.0";
+          std::vector<double>& checks = c.phases[v270 ? "v2.7.0/prechecks" : "v2.6.3/checks"];
+          std::vector<double>& launch = c.phases["core/launch"];
+          std::vector<double>& rest = c.phases["unattributed"];
+          for (std::size_t i = 0; i < overheads.size(); ++i) {
+            checks.push_back(4);
+            launch.push_back(8);
+            rest.push_back(2);
+          }
+          if (v270) {
+            std::vector<double>& dispatch = c.phases["v2.7.0/dispatch"];
+            for (const double overhead : overheads) dispatch.push_back(overhead - 20 + 1);
+          }
         }
         cases.push_back(c);
       }

@@ -24,7 +24,10 @@ class FaCompareCli : public ::testing::Test {
   // One run with v2.6.3 and v2.7.0 on seq {50, 150, 300} x batch {2, 4, 8, 16}: the same kernel,
   // and 30 us more overhead for v2.7.0 while batch * seq <= 400. So v2.7.0 is slower at
   // s:50 b:2..8 (crossover 16), s:150 b:2 (crossover 4), and never at s:300 (crossover 2).
-  std::string grid_run(const std::string& name = "run.json");
+  // With `phases`, each case also has phase counters: v2.6.3/checks (v2.6.3 only),
+  // v2.7.0/prechecks and v2.7.0/dispatch (v2.7.0 only; dispatch carries the extra 30 us),
+  // core/launch and unattributed on both.
+  std::string grid_run(const std::string& name = "run.json", bool phases = false);
 
   TempDir dir_;
 };

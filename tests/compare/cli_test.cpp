@@ -31,9 +31,32 @@ TEST_F(CompareCli, RegressionExitsOneOnlyWithFailOnRegression) {
   EXPECT_EQ(plain.exit_code, 0) << plain.err;
   EXPECT_NE(plain.out.find("slower"), std::string::npos) << plain.out;
   EXPECT_NE(plain.out.find("1 case: 1 slower"), std::string::npos) << plain.out;
-  const ProcessResult gated = fa_compare({base, contender, "--fail-on", "regression"});
+  // One report per side: the gate needs --trust-single-run (issue 18), see the test below.
+  const ProcessResult gated =
+      fa_compare({base, contender, "--fail-on", "regression", "--trust-single-run"});
   EXPECT_EQ(gated.exit_code, 1) << gated.err;
   EXPECT_EQ(fa_compare({base, contender, "--fail-on", "never"}).exit_code, 0);
+}
+
+TEST_F(CompareCli, ASingleRunPerSideOnlyWarnsOnRegressionAndSaysWhy) {
+  const auto [base, contender] = two_runs(1.2);
+  const ProcessResult gated = fa_compare({base, contender, "--fail-on", "regression"});
+  EXPECT_EQ(gated.exit_code, 0) << gated.err;
+  EXPECT_NE(gated.err.find("warning: 1 case(s) slower, but one report per side cannot account "
+                           "for between-run noise"),
+            std::string::npos)
+      << gated.err;
+  EXPECT_NE(gated.out.find("between-run noise: NOT accounted for"), std::string::npos) << gated.out;
+  const ProcessResult as_json = fa_compare({base, contender, "--format", "json"});
+  const json report = json::parse(as_json.out);
+  EXPECT_TRUE(report["single_run"].get<bool>());
+  EXPECT_NE(report["between_run_noise"].get<std::string>().find("NOT accounted for"),
+            std::string::npos);
+  const ProcessResult markdown = fa_compare({base, contender, "--format", "markdown"});
+  EXPECT_NE(markdown.out.find("Between-run noise: NOT accounted for"), std::string::npos);
+  // The same two files given as --base/--head (one each) are the same single-run comparison.
+  EXPECT_EQ(fa_compare({"--base", base, "--head", contender, "--fail-on", "regression"}).exit_code,
+            0);
 }
 
 TEST_F(CompareCli, ImprovementsAndSameRunsNeverFail) {
@@ -182,11 +205,49 @@ TEST_F(CompareCli, StrictRefusesDifferentGpusWhereTheDefaultWarns) {
             0);
 }
 
+TEST_F(CompareCli, AContextFieldMissingOnOneSideIsAMismatch) {
+  // Issue 15 item 9: deleting gpu_name from one report must not pass --strict.
+  const auto samples = noisy_samples(40, 0.01, 10, 1);
+  nlohmann::json stripped = fa_context();
+  stripped.erase("gpu_name");
+  const std::string full = write("full.json", make_report({{kCase, samples, {}, {}}}));
+  const std::string bare = write("bare.json", make_report({{kCase, samples, {}, {}}}, stripped));
+  const ProcessResult strict = fa_compare({full, bare, "--strict"});
+  EXPECT_EQ(strict.exit_code, 2);
+  EXPECT_NE(strict.err.find("context.gpu_name (GPU) is missing"), std::string::npos) << strict.err;
+  const ProcessResult lenient = fa_compare({full, bare});
+  EXPECT_EQ(lenient.exit_code, 0);
+  EXPECT_NE(lenient.err.find("warning: " + bare + ": context.gpu_name (GPU) is missing"),
+            std::string::npos)
+      << lenient.err;
+}
+
+TEST_F(CompareCli, AllOutputsOrNone) {
+  // Issue 15 item 5: an --output that cannot be written leaves no --html behind either.
+  const auto [base, contender] = two_runs(1.2);
+  const std::string html = path("p.html");
+  const ProcessResult result =
+      fa_compare({base, contender, "--html", html, "--output", "/nonexistent/x.txt"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("/nonexistent/x.txt"), std::string::npos) << result.err;
+  EXPECT_FALSE(fs::exists(html));
+  for (const auto& entry : fs::directory_iterator(dir_.path())) {
+    EXPECT_EQ(entry.path().filename().string().find(".tmp."), std::string::npos) << entry.path();
+  }
+  // Both writable: both written.
+  const std::string text = path("x.txt");
+  ASSERT_EQ(fa_compare({base, contender, "--html", html, "--output", text}).exit_code, 0);
+  EXPECT_TRUE(fs::exists(html));
+  EXPECT_TRUE(fs::exists(text));
+}
+
 TEST_F(CompareCli, HelpGivesAnExamplePerFlag) {
   const ProcessResult result = fa_compare({"--help"});
   EXPECT_EQ(result.exit_code, 0);
-  for (const char* flag : {"--baseline", "--contender", "--metric", "--threshold", "--alpha",
-                           "--format", "--output", "--html", "--fail-on", "--strict"}) {
+  for (const char* flag :
+       {"--baseline", "--contender", "--metric", "--threshold", "--alpha", "--format", "--output",
+        "--html", "--fail-on", "--strict", "--base", "--head", "--correction", "--plan-effect",
+        "--trust-single-run", "--allow-failed-cases"}) {
     const std::size_t at = result.out.find(flag);
     ASSERT_NE(at, std::string::npos) << flag;
     EXPECT_NE(result.out.find("e.g. " + std::string(flag), at), std::string::npos) << flag;

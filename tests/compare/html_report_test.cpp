@@ -31,6 +31,17 @@ class HtmlReport : public FaCompareCli {
     EXPECT_EQ(result.exit_code, 0) << result.err;
     return html;
   }
+
+  // The DOM after headless Chromium laid the page out. No network: every flag that would make
+  // Chromium reach out is off.
+  ProcessResult dump_dom(const std::string& html) {
+    return run_process(
+        "/usr/bin/timeout",
+        {"60", kChromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--user-data-dir=" + path("chromium-profile"), "--dump-dom",
+         "file://" + html});
+  }
 };
 
 TEST_F(HtmlReport, IsOneSelfContainedFileWithTheCharts) {
@@ -51,6 +62,28 @@ TEST_F(HtmlReport, IsOneSelfContainedFileWithTheCharts) {
   }
   EXPECT_EQ(html.find("http"), std::string::npos);
   EXPECT_EQ(html.find("@import"), std::string::npos);
+}
+
+TEST_F(HtmlReport, APhaseWaterfallPerChangedCase) {
+  const std::string html = path("phases.html");
+  ASSERT_EQ(fa_compare({grid_run("phases.json", true), "--baseline", "v2.6.3", "--contender",
+                        "v2.7.0", "--html", html})
+                .exit_code,
+            0);
+  const std::string text = read_file(html);
+  // The 4 slower cases get a waterfall and a table; the 8 "same" ones do not.
+  EXPECT_EQ(count(text, "class=\"chart phase-chart\""), 4u);
+  EXPECT_EQ(count(text, "class=\"phase-table\""), 4u);
+  // 5 phases (2 of them one-side-only) and the sum, per chart.
+  EXPECT_EQ(count(text, "<g class=\"phase-step\""), 24u);
+  EXPECT_EQ(count(text, "data-sides=\"contender-only\""), 8u);
+  EXPECT_EQ(count(text, "data-sides=\"baseline-only\""), 4u);
+  EXPECT_NE(text.find("data-phase=\"v2.7.0/dispatch\""), std::string::npos);
+  // Without phase counters the section says why in one line.
+  const std::string plain = read_file(make_html());
+  EXPECT_NE(plain.find("no phase counters (phase:&lt;range&gt;) in the reports"),
+            std::string::npos);
+  EXPECT_EQ(count(plain, "class=\"chart phase-chart\""), 0u);
 }
 
 TEST_F(HtmlReport, WithoutCountersThereAreNoOverheadBars) {
@@ -82,14 +115,7 @@ TEST_F(HtmlReport, ChromiumDrawsTheCharts) {
   if (!fs::exists(kChromium)) {
     GTEST_SKIP() << kChromium << " not found (Debian package chromium): cannot render the HTML";
   }
-  const std::string html = make_html();
-  const std::string profile = path("chromium-profile");
-  // No network: every flag that would make Chromium reach out is off.
-  const ProcessResult result = run_process(
-      "/usr/bin/timeout",
-      {"60", kChromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-       "--no-first-run", "--disable-background-networking", "--disable-component-update",
-       "--disable-sync", "--user-data-dir=" + profile, "--dump-dom", "file://" + html});
+  const ProcessResult result = dump_dom(make_html());
   ASSERT_EQ(result.exit_code, 0) << result.err.substr(0, 2000);
   const std::string& dom = result.out;
   // The page's own check: every chart laid out with a non-empty box (3 ratio + 12 bar charts).
@@ -97,6 +123,23 @@ TEST_F(HtmlReport, ChromiumDrawsTheCharts) {
   EXPECT_EQ(count(dom, "<circle class=\"point\""), 12u);
   EXPECT_EQ(count(dom, "<rect class=\"bar-kernel\""), 24u);
   EXPECT_EQ(count(dom, "<rect class=\"bar-overhead\""), 24u);
+}
+
+TEST_F(HtmlReport, ChromiumDrawsThePhaseWaterfalls) {
+  if (!fs::exists(kChromium)) {
+    GTEST_SKIP() << kChromium << " not found (Debian package chromium): cannot render the HTML";
+  }
+  const std::string html = path("phases.html");
+  ASSERT_EQ(fa_compare({grid_run("phases.json", true), "--baseline", "v2.6.3", "--contender",
+                        "v2.7.0", "--html", html})
+                .exit_code,
+            0);
+  const ProcessResult result = dump_dom(html);
+  ASSERT_EQ(result.exit_code, 0) << result.err.substr(0, 2000);
+  // 3 ratio charts, 12 kernel/overhead charts and 4 phase waterfalls, each with a non-empty box.
+  EXPECT_NE(result.out.find("data-charts-drawn=\"19\""), std::string::npos)
+      << result.out.substr(0, 400);
+  EXPECT_EQ(count(result.out, "<rect class=\"phase-bar"), 24u);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // p-values against scipy.stats.mannwhitneyu(x, y, alternative="two-sided") (scipy 1.10.1, default
 // method="auto", use_continuity=True), the call Google Benchmark's compare.py makes.
-#include "mann_whitney.h"
+#include "statistics.h"
 
 #include <gtest/gtest.h>
 

@@ -4,10 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "comparison.h"
-#include "json_output.h"
-#include "markdown_output.h"
+#include "rendering.h"
 #include "synthetic_report.h"
-#include "table_output.h"
 
 namespace fa::compare {
 namespace {

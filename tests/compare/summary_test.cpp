@@ -1,5 +1,5 @@
 // Crossover and recommendations on a constructed grid with known verdicts.
-#include "summary.h"
+#include "comparison.h"
 
 #include <gtest/gtest.h>
 

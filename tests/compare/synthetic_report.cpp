@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -45,6 +46,14 @@ std::vector<double> noisy_samples(double center, double relative_noise, int n, s
   return values;
 }
 
+double lognormal_factor(double sigma, std::uint64_t seed) {
+  std::mt19937_64 generator(seed);
+  const double u1 = (static_cast<double>(generator() >> 11) + 1) * 0x1.0p-53;  // (0, 1]
+  const double u2 = static_cast<double>(generator() >> 11) * 0x1.0p-53;
+  const double z = std::sqrt(-2 * std::log(u1)) * std::cos(2 * 3.14159265358979323846 * u2);
+  return std::exp(sigma * z);
+}
+
 json fa_context(const std::string& gpu, const std::string& config) {
   return {{"fa_versus_schema", 1},
           {"gpu_name", gpu},
@@ -78,6 +87,9 @@ std::string make_report(const std::vector<SyntheticCase>& cases, const json& con
       json row = timed_row(name, "iteration", c.e2e_us[static_cast<std::size_t>(i)], kernel);
       row["repetitions"] = repetitions;
       row["repetition_index"] = i;
+      for (const auto& [phase, samples] : c.phases) {
+        row["phase:" + phase] = samples[static_cast<std::size_t>(i)];
+      }
       benchmarks.push_back(row);
     }
     // Aggregates as Google Benchmark appends them; the loader must not mistake them for samples.

@@ -2,6 +2,7 @@
 // Synthetic fa-sweep reports with known answers, written by the tests into a temporary folder.
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,7 +16,13 @@ struct SyntheticCase {
   std::vector<double> e2e_us;     // one per repetition
   std::vector<double> kernel_us;  // empty: no kernel_us/overhead_us counters
   std::optional<std::string> error;
+  // Phase range name -> one exclusive time per repetition, written as "phase:<name>" counters.
+  std::map<std::string, std::vector<double>> phases = {};
 };
+
+// exp(sigma * z) for a standard normal z drawn from `seed` (Box-Muller on our own uniform draws,
+// so every platform gets the same value): a lognormal factor, e.g. one process's slowdown.
+double lognormal_factor(double sigma, std::uint64_t seed);
 
 // `n` values around `center`, spread uniformly by +/- `relative_noise`, reproducible from `seed`
 // on every platform (no std:: distributions).

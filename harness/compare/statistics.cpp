@@ -1,12 +1,64 @@
-#include "mann_whitney.h"
+#include "statistics.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <numeric>
+#include <random>
 #include <stdexcept>
 
 namespace fa::compare {
+
+namespace {
+
+constexpr double kOutlierMads = 1.4826 * 10;  // hyperfine's OUTLIER_THRESHOLD
+
+}  // namespace
+
+double median(std::vector<double> values) {
+  return median_in_place(values);
+}
+
+double median_in_place(std::vector<double>& values) {
+  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
+  const std::size_t middle = values.size() / 2;
+  std::nth_element(values.begin(), values.begin() + middle, values.end());
+  const double upper = values[middle];
+  if (values.size() % 2 == 1) return upper;
+  const double lower = *std::max_element(values.begin(), values.begin() + middle);
+  return lower + (upper - lower) / 2;
+}
+
+double quantile_of_sorted(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return std::numeric_limits<double>::quiet_NaN();
+  const double position = std::clamp(q, 0.0, 1.0) * static_cast<double>(sorted.size() - 1);
+  const auto below = static_cast<std::size_t>(std::floor(position));
+  const std::size_t above = std::min(below + 1, sorted.size() - 1);
+  const double fraction = position - static_cast<double>(below);
+  return sorted[below] + (sorted[above] - sorted[below]) * fraction;
+}
+
+double geometric_mean(const std::vector<double>& values) {
+  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
+  double log_sum = 0;
+  for (const double value : values) log_sum += std::log(value);
+  return std::exp(log_sum / static_cast<double>(values.size()));
+}
+
+std::size_t count_outliers(const std::vector<double>& values) {
+  if (values.size() < 3) return 0;
+  const double center = median(values);
+  std::vector<double> deviations;
+  deviations.reserve(values.size());
+  for (const double value : values) deviations.push_back(std::abs(value - center));
+  const double mad = median(deviations);
+  if (!(mad > 0)) return 0;  // more than half the samples equal: no scale to judge by
+  return static_cast<std::size_t>(std::count_if(values.begin(), values.end(), [&](double value) {
+    return std::abs(value - center) / mad > kOutlierMads;
+  }));
+}
+
 namespace {
 
 // scipy's rule: the normal approximation is fine when both samples are larger than 8.
@@ -125,6 +177,58 @@ double smallest_exact_p_value(std::size_t n1, std::size_t n2) {
         combinations * static_cast<double>(n1 + n2 - smaller + i) / static_cast<double>(i);
   }
   return std::min(1.0, 2 / combinations);
+}
+
+std::size_t uniform_index(std::mt19937_64& generator, std::size_t bound) {
+  const std::uint64_t range = static_cast<std::uint64_t>(bound);
+  const std::uint64_t limit = std::mt19937_64::max() - std::mt19937_64::max() % range;
+  std::uint64_t draw = 0;
+  do {
+    draw = generator();
+  } while (draw >= limit);
+  return static_cast<std::size_t>(draw % range);
+}
+
+double resampled_median(const std::vector<double>& values, std::mt19937_64& generator,
+                        std::vector<double>& scratch) {
+  scratch.resize(values.size());
+  for (double& value : scratch) value = values[uniform_index(generator, values.size())];
+  return median_in_place(scratch);
+}
+
+double standard_deviation(const std::vector<double>& values) {
+  if (values.size() < 2) return std::numeric_limits<double>::quiet_NaN();
+  double mean = 0;
+  for (const double value : values) mean += value;
+  mean /= static_cast<double>(values.size());
+  double squares = 0;
+  for (const double value : values) squares += (value - mean) * (value - mean);
+  return std::sqrt(squares / static_cast<double>(values.size() - 1));
+}
+
+RatioInterval bootstrap_ratio_of_medians(const std::vector<double>& baseline,
+                                         const std::vector<double>& contender,
+                                         const BootstrapSettings& settings) {
+  if (baseline.empty() || contender.empty() || settings.resamples < 1) {
+    throw std::invalid_argument("bootstrap_ratio_of_medians: empty sample or no resamples");
+  }
+  RatioInterval interval;
+  interval.ratio = median(contender) / median(baseline);
+
+  std::mt19937_64 generator(settings.seed);
+  std::vector<double> scratch;
+  std::vector<double> ratios;
+  ratios.reserve(static_cast<std::size_t>(settings.resamples));
+  for (int i = 0; i < settings.resamples; ++i) {
+    const double baseline_median = resampled_median(baseline, generator, scratch);
+    const double contender_median = resampled_median(contender, generator, scratch);
+    ratios.push_back(contender_median / baseline_median);
+  }
+  std::sort(ratios.begin(), ratios.end());
+  const double tail = (1 - settings.confidence) / 2;
+  interval.low = quantile_of_sorted(ratios, tail);
+  interval.high = quantile_of_sorted(ratios, 1 - tail);
+  return interval;
 }
 
 }  // namespace fa::compare
