@@ -29,8 +29,9 @@
 #             build-gpu-aa (fa-sweep only), all 16 cores
 #   aa N      an A/A of configs/article.json --mode eager (FA_AB_GRID: other fa-sweep flags),
 #             build-gpu against build-gpu-aa, through scripts/ab (FA_AB_ROUNDS rounds, default
-#             12; about 5 min, docs/ab.md), plus the old single-report fa-compare of each
-#             round's pair (single-<ii>.*) -> $OUT/ab-aa-N.tar.gz (ab/aa-N/)
+#             12; FA_AB_TIME_LIMIT: seconds for the rounds; docs/ab.md has the times), plus the
+#             old single-report fa-compare of each round's pair (single-<ii>.*)
+#             -> $OUT/ab-aa-N.tar.gz (ab/aa-N/)
 #   control   the positive control: build-gpu against a copy of the tree with
 #             scripts/ab-control.patch applied (build-gpu-control), same grid and rounds; its
 #             fa-compare --fail-on regression must exit 1 -> $OUT/ab-control.tar.gz (ab/control/)
@@ -307,6 +308,7 @@ run_ab() {
   local dir="$work/ab/$name" start=$SECONDS
   mkdir -p "$work/ab"
   scripts/ab "$build_dir" "$head_build" --rounds "$ab_rounds" --out-dir "$dir" \
+    ${FA_AB_TIME_LIMIT:+--time-limit "$FA_AB_TIME_LIMIT"} \
     --compare "$build_dir/harness/compare/fa-compare" --format markdown -- "${ab_grid[@]}"
   local rc=$?
   echo "scripts/ab $name: fa-compare exit $rc (expected $expected), $((SECONDS - start)) s"
