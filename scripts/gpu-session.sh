@@ -330,7 +330,12 @@ stage_control() {
     rm -rf "$src" && mkdir -p "$src" || return 1
     tar -C "$FA_ROOT" --exclude='./build*' --exclude=./.git --exclude=./out --exclude=./results \
       --exclude=./.nsysdeps --exclude=./.whl -cf - . | tar -C "$src" -xf - || return 1
-    (cd "$src" && git apply "$FA_ROOT/scripts/ab-control.patch") || return 1
+    local patch="$FA_ROOT/scripts/ab-control.patch"
+    if command -v git >/dev/null 2>&1; then
+      (cd "$src" && git apply "$patch") || return 1
+    else
+      (cd "$src" && patch -p1 <"$patch") || return 1
+    fi
     local control_dir="$FA_ROOT/$control"
     (FA_ROOT=$src && configure "$control_dir" -DCMAKE_CUDA_ARCHITECTURES=90 \
       -DFA_BUILD_TESTS=OFF) || return 1
