@@ -76,8 +76,8 @@ case $case in
     check "rounds 1 and 3 kept" ls "$tmp/out/base-01.json" "$tmp/out/head-01.json" \
       "$tmp/out/base-03.json" "$tmp/out/head-03.json"
     check "round 2 left out of the reports" none_exist "$tmp/out/base-02.json" "$tmp/out/head-02.json"
-    # The first call (markdown and JSON files) with its arguments, one a line.
-    sed -n '1,/^--json$/{p}' "$FAKE_COMPARE_LOG" >"$tmp/first-call"
+    # The first call (the JSON file) with its arguments, one a line.
+    sed -n "1,\\#^$tmp/out/verdict.json\$#p" "$FAKE_COMPARE_LOG" >"$tmp/first-call"
     echo "--- fa-compare's first call:"; cat "$tmp/first-call"; echo "---"
     check "fa-compare called per contract 3" diff -u - "$tmp/first-call" <<EXPECTED
 --base
@@ -89,10 +89,9 @@ $tmp/out/head-03.json
 --fail-on
 regression
 --format
-markdown
+json
 --output
-$tmp/out/verdict.md
---json
+$tmp/out/verdict.json
 EXPECTED
     check "each process tagged with its round and side" \
       grep -q '"ab_round": "03", "ab_side": "head"' "$tmp/out/head-03.json"
