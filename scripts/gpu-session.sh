@@ -37,8 +37,8 @@
 #             fa-compare --fail-on regression must exit 1 -> $OUT/ab-control.tar.gz (ab/control/)
 #   phases    fa-sweep's phase pass (--phase-samples) on the article grid at (2, 50), (32, 150),
 #             (512, 300), eager -> $OUT/phases.tar.gz (phases/)
-#   nsys-phases  scripts/nsys-profile.sh's phase comparison at the same shapes (needs .nsysdeps
-#             carried) -> $OUT/nsys-phases.tar.gz (nsys-phases/)
+#   nsys-phases  scripts/nsys-profile.sh's phase check (FA_NSYS_PHASES=1) at the same shapes,
+#             eager (needs .nsysdeps carried) -> $OUT/nsys-phases.tar.gz (nsys-phases/)
 set -uo pipefail
 source "$(dirname "$0")/lib/setup.sh"
 cd "$FA_ROOT"
@@ -356,14 +356,16 @@ stage_phases() {
   return "$rc"
 }
 
-# Engineer C's phase comparison mode of scripts/nsys-profile.sh (docs/nsys-profile.md).
+# scripts/nsys-profile.sh's phase check (FA_NSYS_PHASES=1, docs/nsys-profile.md): the phase
+# pass's counters beside each NVTX range's exclusive time per call in the nsys trace, eager.
 stage_nsys_phases() {
   local dir="$work/nsys-phases"
   mkdir -p "$dir"
-  source .nsysdeps/nsys-env.sh
+  source .nsysdeps/nsys-env.sh || return 1
   configure_once "$build_dir" || return 1
   cmake --build "$build_dir" -j 16 --target fa-sweep || return 1
-  scripts/nsys-profile.sh --phases "$build_dir" "$phase_filter" "$dir/nsys-phases.txt"
+  FA_NSYS_PHASES=1 FA_NSYS_MODE=eager \
+    scripts/nsys-profile.sh "$build_dir" "$phase_filter" "$dir/nsys-phases.txt"
   local rc=$?
   pack_stage nsys-phases nsys-phases
   return "$rc"
