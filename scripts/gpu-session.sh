@@ -70,6 +70,9 @@ stage_env() {
   uname -a
   command -v g++ c++ cmake nvcc ninja
   g++ --version | head -1
+  local compiler_env
+  choose_compilers
+  echo "configure's compilers (scripts/lib/setup.sh): ${compiler_env[*]:-CMake's default, $(command -v "${CXX:-c++}")}"
   cmake --version | head -1
   /usr/local/cuda/bin/nvcc --version | tail -2
   python3 -c 'import torch; print("torch", torch.__version__, torch.version.cuda, torch.utils.cmake_prefix_path)'
