@@ -72,7 +72,9 @@ stage_env() {
   g++ --version | head -1
   local compiler_env
   choose_compilers
-  echo "configure's compilers (scripts/lib/setup.sh): ${compiler_env[*]:-CMake's default, $(command -v "${CXX:-c++}")}"
+  local default_cxx
+  default_cxx=$(command -v "${CXX:-c++}")
+  echo "compilers configure hands CMake (scripts/lib/setup.sh): ${compiler_env[*]:-none, the default $default_cxx}"
   cmake --version | head -1
   /usr/local/cuda/bin/nvcc --version | tail -2
   python3 -c 'import torch; print("torch", torch.__version__, torch.version.cuda, torch.utils.cmake_prefix_path)'
