@@ -74,7 +74,8 @@ stage_env() {
   choose_compilers
   local default_cxx
   default_cxx=$(command -v "${CXX:-c++}")
-  echo "compilers configure hands CMake (scripts/lib/setup.sh): ${compiler_env[*]:-none, the default $default_cxx}"
+  echo "compilers configure hands CMake (scripts/lib/setup.sh):" \
+    "${compiler_env[*]:-none, the default $default_cxx}"
   cmake --version | head -1
   /usr/local/cuda/bin/nvcc --version | tail -2
   python3 -c 'import torch; print("torch", torch.__version__, torch.version.cuda, torch.utils.cmake_prefix_path)'

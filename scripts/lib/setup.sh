@@ -63,7 +63,8 @@ choose_compilers() {
   local default_major system_major
   default_major=$("$default" -dumpversion 2>/dev/null) system_major=$("$system" -dumpversion)
   [ "${default_major%%.*}" = "${system_major%%.*}" ] || return 0
-  log "compiler: $system (GNU ${system_major%%.*}) instead of the default $default: its libstdc++ is the one torch loads (docs/python-layer.md)"
+  log "compiler: $system (GNU ${system_major%%.*}) instead of the default $default:" \
+    "its libstdc++ is the one torch loads (docs/python-layer.md)"
   compiler_env=(CC=/usr/bin/gcc CXX="$system" CUDAHOSTCXX="$system")
 }
 
