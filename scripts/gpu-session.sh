@@ -24,6 +24,9 @@
 #   sanitize-sweep  fa-sweep (eager, graph, floor; kernel timing off) under each compute-sanitizer
 #             tool, and kernels_tests' racecheck without LibTorch's SDPA kernels -> sanitize-*.log
 #   sweep-eager  fa-sweep configs/article.json, eager mode only -> article.json
+#   pytest    issue 14.1 on its own: configure (the compiler line), build fa_kernels and
+#             fa_versus_ext, ctest kernels_library_defines_no_libstdcxx and python_layers (no
+#             libstdc++ preload anywhere)
 #   ab-build  the builds the A/B stages use (the aa and control stages run it themselves):
 #             build-gpu's fa-sweep and fa-compare, a second build of the same tree in
 #             build-gpu-aa (fa-sweep only), all 16 cores
@@ -252,6 +255,16 @@ stage_sanitize_sweep() {
 stage_sweep_eager() {
   "$build_dir/harness/sweep/fa-sweep" --config configs/article.json --mode eager \
     --out "$work/article.json"
+}
+
+# The Python crash's fix without the rest of the build (issue 14.1): which compilers configure
+# chose, libfa_kernels.so's libstdc++ check and tests/python, no preload.
+stage_pytest() {
+  configure_once "$build_dir" || return 1
+  grep -E '^CMAKE_(C|CXX|CUDA_HOST)_COMPILER:' "$build_dir/CMakeCache.txt"
+  cmake --build "$build_dir" -j 16 --target fa_kernels fa_versus_ext || return 1
+  ctest --test-dir "$build_dir" -R '^(kernels_library_defines_no_libstdcxx|python_layers)$' \
+    --output-on-failure --timeout 300
 }
 
 # --- A/B runs (issue 18; docs/ab.md) ------------------------------------------------------------
