@@ -320,6 +320,7 @@ for path in sorted(glob.glob(sys.argv[1] + "/single-*.json")):
     print(path.rsplit("/", 1)[1], counts)
 PY
 }
+
 # run_ab NAME HEAD_BUILD EXPECTED_EXIT: scripts/ab of build-gpu against HEAD_BUILD into
 # $work/ab/NAME; fine when fa-compare exits EXPECTED_EXIT.
 run_ab() {
