@@ -58,8 +58,11 @@ choose_compilers() {
   default=$(command -v "${CXX:-c++}" 2>/dev/null) || return 0
   [ -x "$system" ] && [ -x /usr/bin/gcc ] || return 0
   [ "$(realpath "$default")" != "$(realpath "$system")" ] || return 0
-  "$default" -dM -E -x c++ /dev/null 2>/dev/null | grep -q '__GNUC__' || return 0
-  "$default" -dM -E -x c++ /dev/null 2>/dev/null | grep -q '__clang__' && return 0
+  # Read whole, not piped into grep -q: under pipefail (the callers') an early grep exit would fail
+  # the pipeline through the compiler's SIGPIPE.
+  local macros
+  macros=$("$default" -dM -E -x c++ /dev/null 2>/dev/null) || return 0
+  [[ $macros == *__GNUC__* && $macros != *__clang__* ]] || return 0
   local default_major system_major
   default_major=$("$default" -dumpversion 2>/dev/null) system_major=$("$system" -dumpversion)
   [ "${default_major%%.*}" = "${system_major%%.*}" ] || return 0

@@ -40,6 +40,12 @@ none_exist() {
   local path
   for path in "$@"; do [ ! -e "$path" ] || return 1; done
 }
+first_sides_balanced() {
+  local base_first head_first
+  base_first=$(tail -n +2 "$tmp/out/rounds.tsv" | cut -f2 | grep -c base)
+  head_first=$(tail -n +2 "$tmp/out/rounds.tsv" | cut -f2 | grep -c head)
+  [ $((base_first + head_first)) -eq 3 ] && [ "$base_first" -ge 1 ] && [ "$head_first" -ge 1 ]
+}
 control_patch_applies() { (cd "$src" && git apply --check scripts/ab-control.patch); }
 one_line_naming() { [ "$(wc -l <"$tmp/stderr")" -eq 1 ] && grep -q -- "$1" "$tmp/stderr"; }
 
@@ -97,6 +103,7 @@ EXPECTED
       grep -q '"ab_round": "03", "ab_side": "head"' "$tmp/out/head-03.json"
     check "the table printed" grep -q "fake fa-compare table" "$tmp/stdout"
     check "the seed printed" grep -q "seed 7" "$tmp/stderr"
+    check "one round base first, one head first, the odd one either" first_sides_balanced
     ;;
   too-few-rounds)
     FAKE_FAIL=base-01,head-03 \
