@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# One batched session on the GPU machine (the lent H100): build, test, measure; everything it
-# writes lands in $OUT/session.tar.gz (logs, reports, compare outputs), so one device call does
-# the lot. Usage: scripts/gpu-session.sh STAGE...
+# One batched session on the GPU machine (the lent H200): build, test, measure. Each stage's log
+# lands in $OUT/session.tar.gz; the stages that make many files (ab-*, phases, nsys-phases) pack
+# their folder into one $OUT/<stage>.tar.gz of its own (the device returns at most 8 files), to be
+# unpacked under results/h200/. Usage: scripts/gpu-session.sh STAGE... (aa takes a number: aa 1)
 #   env       print the machine: GPU, driver, compilers, LibTorch
 #   build     configure and build build-gpu (CUDA on, sm_90)
 #   test      ctest on build-gpu
@@ -23,13 +24,24 @@
 #   sanitize-sweep  fa-sweep (eager, graph, floor; kernel timing off) under each compute-sanitizer
 #             tool, and kernels_tests' racecheck without LibTorch's SDPA kernels -> sanitize-*.log
 #   sweep-eager  fa-sweep configs/article.json, eager mode only -> article.json
-#   pysyscxx  the Python crash's suspected cause: build with the system g++ instead of the image's
-#             /opt/gcc, count libstdc++ symbols inside libfa_kernels.so, run tests/python without
-#             the preload -> pysyscxx.log
-#   pylink    where libstdc++ code inside libfa_kernels.so comes from (static CUDA runtime or
-#             not), and whether the d=20 error probe crashes with each -> pylink.txt
-#   pyerrors  which C++ errors reach Python through fa_versus_ext, one process each, with a
-#             native backtrace (cuda-gdb) of any that crashes -> pyerrors.txt
+#   pytest    issue 14.1 on its own: configure (the compiler line), build fa_kernels and
+#             fa_versus_ext, ctest kernels_library_defines_no_libstdcxx and python_layers (no
+#             libstdc++ preload anywhere)
+#   ab-build  the builds the A/B stages use (the aa and control stages run it themselves):
+#             build-gpu's fa-sweep and fa-compare, a second build of the same tree in
+#             build-gpu-aa (fa-sweep only), all 16 cores
+#   aa N      an A/A of configs/article.json --mode eager (FA_AB_GRID: other fa-sweep flags),
+#             build-gpu against build-gpu-aa, through scripts/ab (FA_AB_ROUNDS rounds, default
+#             12; FA_AB_TIME_LIMIT: seconds for the rounds; docs/ab.md has the times), plus the
+#             old single-report fa-compare of each round's pair (single-<ii>.*)
+#             -> $OUT/ab-aa-N.tar.gz (ab/aa-N/)
+#   control   the positive control: build-gpu against a copy of the tree with
+#             scripts/ab-control.patch applied (build-gpu-control), same grid and rounds; its
+#             fa-compare --fail-on regression must exit 1 -> $OUT/ab-control.tar.gz (ab/control/)
+#   phases    fa-sweep's phase pass (--phase-samples) on the article grid at (2, 50), (32, 150),
+#             (512, 300), eager -> $OUT/phases.tar.gz (phases/)
+#   nsys-phases  scripts/nsys-profile.sh's phase check (FA_NSYS_PHASES=1) at the same shapes,
+#             eager (needs .nsysdeps carried) -> $OUT/nsys-phases.tar.gz (nsys-phases/)
 set -uo pipefail
 source "$(dirname "$0")/lib/setup.sh"
 cd "$FA_ROOT"
@@ -61,6 +73,12 @@ stage_env() {
   uname -a
   command -v g++ c++ cmake nvcc ninja
   g++ --version | head -1
+  local compiler_env
+  choose_compilers
+  local default_cxx
+  default_cxx=$(command -v "${CXX:-c++}")
+  echo "compilers configure hands CMake (scripts/lib/setup.sh):" \
+    "${compiler_env[*]:-none, the default $default_cxx}"
   cmake --version | head -1
   /usr/local/cuda/bin/nvcc --version | tail -2
   python3 -c 'import torch; print("torch", torch.__version__, torch.version.cuda, torch.utils.cmake_prefix_path)'
@@ -180,66 +198,6 @@ stage_ncu() {
   done
 }
 
-# How many libstdc++ functions BUILD_DIR's libfa_kernels.so defines itself (0 when it shares the
-# process's libstdc++, as it should).
-private_libstdcxx_symbols() {
-  echo "libstdc++ symbols defined in libfa_kernels.so: $(nm -C "$1/kernels/libfa_kernels.so" |
-    grep -cE ' [TtWw] std::(codecvt|locale|basic_ostream)')"
-}
-
-pylink_probe() {
-  cat >/tmp/probe_d20.py <<'PY'
-import faulthandler, torch
-faulthandler.enable()
-from fa_versus import _ext
-ext = _ext.load_extension()
-q = torch.randn(2, 37, 4, 20, dtype=torch.float16)
-try:
-    ext.fwd_op_kernel(q, q, q, None, None, 0.0, 0.2, False, -1, -1, 0.0, False, None)
-except RuntimeError as error:
-    print("d20 probe: raised", str(error).splitlines()[0])
-PY
-  FA_VERSUS_EXT_DIR="$FA_ROOT/$1/python" PYTHONPATH="$FA_ROOT/python" python3 /tmp/probe_d20.py 2>&1 |
-    grep -E 'probe|Segmentation' || true
-}
-
-stage_pylink() {
-  local dir
-  for dir in "$build_dir" "$build_dir-shared-cudart"; do
-    echo "== $dir"
-    if [ "$dir" != "$build_dir" ]; then
-      FA_JOBS=16 configure_and_build "$dir" -DCMAKE_CUDA_ARCHITECTURES=90 \
-        -DCMAKE_CUDA_RUNTIME_LIBRARY=Shared -DFA_BUILD_TESTS=OFF >/dev/null 2>&1 || return 1
-    fi
-    grep -A4 'build kernels/libfa_kernels.so' "$dir/build.ninja" | grep -E 'LINK_LIBRARIES|LINK_FLAGS'
-    private_libstdcxx_symbols "$dir"
-    nm -C "$dir/kernels/libfa_kernels.so" | grep -E ' [TtWw] std::(codecvt|locale)' | head -5
-    pylink_probe "$dir"
-    echo "with LD_PRELOAD of the system libstdc++:"
-    LD_PRELOAD=/lib/x86_64-linux-gnu/libstdc++.so.6 pylink_probe "$dir"
-  done
-  FA_VERSUS_EXT_DIR="$FA_ROOT/$build_dir-shared-cudart/python" PYTHONPATH="$FA_ROOT/python" \
-    FA_VERSUS_REQUIRE_EXT=1 timeout 200 python3 -m pytest -q -rs -p no:cacheprovider tests/python 2>&1 |
-    tail -n 15
-}
-
-# Which archive of fa_kernels' link line brings libstdc++ object code (std::locale::id::_M_id).
-stage_linkline() {
-  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90 \
-    "-DCMAKE_PREFIX_PATH=$(python_torch_prefix)" >"$work/linkline-configure.log" 2>&1 || tail "$work/linkline-configure.log"
-  awk '/^build kernels\/libfa_kernels.so/ {p = 1} p && /LINK_LIBRARIES|LINK_FLAGS/ {print} \
-    p && /^$/ {exit}' "$build_dir/build.ninja"
-  grep -hE 'CMAKE_CUDA_IMPLICIT_LINK_(LIBRARIES|DIRECTORIES)|CMAKE_CUDA_RUNTIME_LIBRARY_DEFAULT' \
-    "$build_dir"/CMakeFiles/*/CMakeCUDACompiler.cmake
-  local archive
-  for archive in $(awk '/^build kernels\/libfa_kernels.so/ {p = 1} p && /LINK_LIBRARIES/ {print; exit}' \
-      "$build_dir/build.ninja" | grep -oE '[^ ,"]+\.a'); do
-    [ -f "$archive" ] || archive="$build_dir/$archive"
-    echo "$archive: $(nm -C "$archive" 2>/dev/null | grep -c ' T std::locale::id::_M_id')"
-  done
-  ls -la /usr/lib/gcc/x86_64-linux-gnu/*/libstdc++.* 2>/dev/null
-}
-
 # sanitized LOG TOOL SECONDS COMMAND...: COMMAND under compute-sanitizer's TOOL, its output in
 # LOG; prints the gtest and sanitizer summary lines and the exit status, and returns that status.
 sanitized() {
@@ -299,57 +257,149 @@ stage_sweep_eager() {
     --out "$work/article.json"
 }
 
-stage_pysyscxx() {
-  local dir="$build_dir-syscxx"
-  CC=/usr/bin/gcc CXX=/usr/bin/g++ CUDAHOSTCXX=/usr/bin/g++ FA_JOBS=16 configure_and_build "$dir" \
-    -DCMAKE_CUDA_ARCHITECTURES=90 -DFA_BUILD_TESTS=OFF >"$work/pysyscxx-build.log" 2>&1 || {
-    tail -n 30 "$work/pysyscxx-build.log"
-    return 1
-  }
-  grep -E 'compiler identification|Check for working CXX|CUDA host compiler' "$dir.configure.log"
-  private_libstdcxx_symbols "$dir"
-  FA_VERSUS_EXT_DIR="$FA_ROOT/$dir/python" PYTHONPATH="$FA_ROOT/python" FA_VERSUS_REQUIRE_EXT=1 \
-    timeout 200 python3 -m pytest -q -rs -p no:cacheprovider tests/python 2>&1 | tail -n 5
+# The Python crash's fix without the rest of the build (issue 14.1): which compilers configure
+# chose, libfa_kernels.so's libstdc++ check and tests/python, no preload.
+stage_pytest() {
+  configure_once "$build_dir" || return 1
+  grep -E '^CMAKE_(C|CXX|CUDA_HOST)_COMPILER:' "$build_dir/CMakeCache.txt"
+  cmake --build "$build_dir" -j 16 --target fa_kernels fa_versus_ext || return 1
+  ctest --test-dir "$build_dir" -R '^(kernels_library_defines_no_libstdcxx|python_layers)$' \
+    --output-on-failure --timeout 300
 }
 
-stage_pyerrors() {
-  local python=python3
-  export FA_VERSUS_EXT_DIR="$FA_ROOT/$build_dir/python" PYTHONPATH="$FA_ROOT/python"
-  cmake --build "$build_dir" --target fa_versus_ext -j 16 -v 2>&1 | grep -o 'PYBIND11_[A-Z_]*=[^ ]*' |
-    sort -u >"$work/pyerrors.txt"
-  "$python" -c 'import torch; print({n: getattr(torch._C, n, None) for n in
-    ("_PYBIND11_COMPILER_TYPE", "_PYBIND11_STDLIB", "_PYBIND11_BUILD_ABI")})' >>"$work/pyerrors.txt"
-  local probe
-  for probe in fwd_fp32 fwd_op_kernel_d20 cpp_variant_fp32 torch_error; do
-    cat >/tmp/probe.py <<PY
-import faulthandler, torch
-faulthandler.enable()
-from fa_versus import _ext
-ext = _ext.load_extension()
-q = torch.randn(2, 37, 4, 20, dtype=torch.float16)
-try:
-    if "$probe" == "fwd_fp32":
-        ext.fwd(q.float(), q.float(), q.float(), None, None, 0.0, 0.2, False, -1, -1, 0.0, False, None)
-    elif "$probe" == "fwd_op_kernel_d20":
-        ext.fwd_op_kernel(q, q, q, None, None, 0.0, 0.2, False, -1, -1, 0.0, False, None)
-    elif "$probe" == "cpp_variant_fp32":
-        ext.cpp_variant_forward("v2.6.3", q.float(), q.float(), q.float(), 0.2, False)
-    else:
-        torch.ones(3) + torch.ones(4)
-except Exception as error:
-    print("$probe: raised", type(error).__name__, str(error).splitlines()[0])
-PY
-    echo "== $probe" >>"$work/pyerrors.txt"
-    "$python" /tmp/probe.py >>"$work/pyerrors.txt" 2>&1 || {
-      echo "$probe: exit $?; native backtrace:" >>"$work/pyerrors.txt"
-      timeout 120 cuda-gdb -batch -ex run -ex bt -ex 'info sharedlibrary' --args "$python" \
-        /tmp/probe.py 2>&1 | grep -v '^\[New Thread\|^\[Thread' | head -120 >>"$work/pyerrors.txt"
-    }
+# --- A/B runs (issue 18; docs/ab.md) ------------------------------------------------------------
+ab_rounds=${FA_AB_ROUNDS:-12}
+read -r -a ab_grid <<<"${FA_AB_GRID:---config configs/article.json --mode eager}"
+# The shapes of the phase stages: the study's smallest, a middle and its largest.
+phase_filter='/b:(2/s:50|32/s:150|512/s:300)/'
+
+# configure_once DIR [cmake args...]: configure DIR unless it already is (configure once; build
+# only the targets a stage needs).
+configure_once() {
+  local dir=$1
+  shift
+  [ -f "$dir/build.ninja" ] || configure "$dir" -DCMAKE_CUDA_ARCHITECTURES=90 "$@"
+}
+
+# Two builds of the same tree for an A/A: two build directories. The second builds fa-sweep only.
+stage_ab_build() {
+  configure_once "$build_dir" || return 1
+  cmake --build "$build_dir" -j 16 --target fa-sweep fa-compare || return 1
+  configure_once "$build_dir-aa" -DFA_BUILD_TESTS=OFF || return 1
+  cmake --build "$build_dir-aa" -j 16 --target fa-sweep
+}
+
+# pack_stage NAME DIR: DIR (under $work) into $out_root/NAME.tar.gz, its path inside kept (so
+# unpacking in results/h200 gives results/h200/DIR), then out of the session tarball.
+pack_stage() {
+  tar -C "$work" -czf "$out_root/$1.tar.gz" "$2" && rm -rf "${work:?}/$2" &&
+    echo "packed $2 into $1.tar.gz ($(du -h "$out_root/$1.tar.gz" | cut -f1))"
+}
+
+# single_report_verdicts DIR: the old comparison, one report per side, for every round's pair:
+# what a CI job comparing one run of main with one run of the change would have said.
+single_report_verdicts() {
+  local dir=$1 base head
+  for base in "$dir"/base-*.json; do
+    head=${base/\/base-/\/head-}
+    [ -f "$head" ] || continue
+    local round=${base##*/base-}
+    round=${round%.json}
+    "$build_dir/harness/compare/fa-compare" "$base" "$head" --format json \
+      --output "$dir/single-$round.json" 2>>"$dir/single.log"
+    "$build_dir/harness/compare/fa-compare" "$base" "$head" --format markdown \
+      --output "$dir/single-$round.md" 2>>"$dir/single.log"
   done
-  cat "$work/pyerrors.txt"
+  # Top-level counts: verdict_counts (one report per side), counts (several, contract 3).
+  python3 - "$dir" <<'PY'
+import glob, json, sys
+
+for path in sorted(glob.glob(sys.argv[1] + "/single-*.json")):
+    report = json.load(open(path))
+    counts = report.get("verdict_counts") or report.get("counts")
+    print(path.rsplit("/", 1)[1], counts)
+PY
 }
 
-for stage in "$@"; do
-  run_stage "$stage" "stage_${stage//-/_}"
+# run_ab NAME HEAD_BUILD EXPECTED_EXIT: scripts/ab of build-gpu against HEAD_BUILD into
+# $work/ab/NAME; fine when fa-compare exits EXPECTED_EXIT.
+run_ab() {
+  local name=$1 head_build=$2 expected=$3
+  local dir="$work/ab/$name" start=$SECONDS
+  mkdir -p "$work/ab"
+  scripts/ab "$build_dir" "$head_build" --rounds "$ab_rounds" --out-dir "$dir" \
+    ${FA_AB_TIME_LIMIT:+--time-limit "$FA_AB_TIME_LIMIT"} \
+    --compare "$build_dir/harness/compare/fa-compare" --format markdown -- "${ab_grid[@]}"
+  local rc=$?
+  echo "scripts/ab $name: fa-compare exit $rc (expected $expected), $((SECONDS - start)) s"
+  single_report_verdicts "$dir"
+  pack_stage "ab-$name" "ab/$name"
+  [ "$rc" -eq "$expected" ]
+}
+
+stage_aa() {
+  local n=$1
+  stage_ab_build || return 1
+  run_ab "aa-$n" "$build_dir-aa" 0
+}
+
+stage_control() {
+  stage_ab_build || return 1
+  local src=/tmp/fa-control-src control="$build_dir-control"
+  if [ ! -f "$control/build.ninja" ]; then
+    rm -rf "$src" && mkdir -p "$src" || return 1
+    tar -C "$FA_ROOT" --exclude='./build*' --exclude=./.git --exclude=./out --exclude=./results \
+      --exclude=./.nsysdeps --exclude=./.whl -cf - . | tar -C "$src" -xf - || return 1
+    local patch="$FA_ROOT/scripts/ab-control.patch"
+    if command -v git >/dev/null 2>&1; then
+      (cd "$src" && git apply "$patch") || return 1
+    else
+      (cd "$src" && patch -p1 <"$patch") || return 1
+    fi
+    local control_dir="$FA_ROOT/$control"
+    (FA_ROOT=$src && configure "$control_dir" -DCMAKE_CUDA_ARCHITECTURES=90 \
+      -DFA_BUILD_TESTS=OFF) || return 1
+  fi
+  cmake --build "$control" -j 16 --target fa-sweep || return 1
+  run_ab control "$control" 1
+}
+
+stage_phases() {
+  local dir="$work/phases"
+  mkdir -p "$dir"
+  configure_once "$build_dir" || return 1
+  cmake --build "$build_dir" -j 16 --target fa-sweep || return 1
+  "$build_dir/harness/sweep/fa-sweep" "${ab_grid[@]}" --filter "$phase_filter" \
+    --phase-samples "${FA_PHASE_SAMPLES:-200}" --out "$dir/phases.json" | tee "$dir/phases.txt"
+  local rc=${PIPESTATUS[0]}
+  pack_stage phases phases
+  return "$rc"
+}
+
+# scripts/nsys-profile.sh's phase check (FA_NSYS_PHASES=1, docs/nsys-profile.md): the phase
+# pass's counters beside each NVTX range's exclusive time per call in the nsys trace, eager.
+stage_nsys_phases() {
+  local dir="$work/nsys-phases"
+  mkdir -p "$dir"
+  source .nsysdeps/nsys-env.sh || return 1
+  configure_once "$build_dir" || return 1
+  cmake --build "$build_dir" -j 16 --target fa-sweep || return 1
+  FA_NSYS_PHASES=1 FA_NSYS_MODE=eager \
+    scripts/nsys-profile.sh "$build_dir" "$phase_filter" "$dir/nsys-phases.txt"
+  local rc=$?
+  pack_stage nsys-phases nsys-phases
+  return "$rc"
+}
+
+while [ $# -gt 0 ]; do
+  stage=$1
+  shift
+  if [ "$stage" = aa ]; then
+    [[ ${1:-} =~ ^[0-9]+$ ]] || { log "stage aa needs a number (aa 1)"; exit 2; }
+    run_stage "aa-$1" stage_aa "$1"
+    shift
+  else
+    run_stage "$stage" "stage_${stage//-/_}"
+  fi
 done
 exit $status

@@ -16,7 +16,8 @@
 # py-v2.7.0), py-article-compile.json (+ py-v2.7.0-compile), their sweep logs (summary tables),
 # and with fa-compare built: compare-*.md.
 set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/lib/setup.sh"
+root=$FA_ROOT
 cd "$root" || exit 2
 out=${1:?usage: scripts/py-session.sh OUT_DIR}
 mkdir -p "$out"
@@ -66,19 +67,14 @@ PY
   cmake --version | head -1
 }
 
-configure_and_build() {
-  local args=(-S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release
-              "-DCMAKE_PREFIX_PATH=$("$python" -c 'import torch;print(torch.utils.cmake_prefix_path)')"
-              "-DFA_PYTHON_EXECUTABLE=$(command -v "$python")")
-  if [ -x /usr/local/cuda/bin/nvcc ] && ! command -v nvcc >/dev/null 2>&1; then
-    args+=(-DCMAKE_CUDA_COMPILER=/usr/local/cuda/bin/nvcc)
-  fi
-  [ -f "$build_dir/CMakeCache.txt" ] || args+=(-DCMAKE_CUDA_ARCHITECTURES=90)
-  cmake "${args[@]}" >"$out/configure.log" 2>&1 || { cat "$out/configure.log"; return 1; }
-  grep 'fa-versus:' "$out/configure.log"
+# The project's configure (scripts/lib/setup.sh: it also picks the compiler whose libstdc++ is
+# the one torch loads), with this Python for the extension.
+build_extension() {
+  configure "$build_dir" "-DFA_PYTHON_EXECUTABLE=$(command -v "$python")" || return 1
+  cp "$build_dir.configure.log" "$out/configure.log"
   if ! grep -q 'Python extension fa_versus_ext ON' "$out/configure.log"; then
-    echo "fa_versus_ext is not configured: see the 'fa-versus: Python extension' line above;" \
-         "no such line means add_subdirectory(python) is missing from CMakeLists.txt"
+    echo "fa_versus_ext is not configured: see the 'fa-versus: Python extension' line in" \
+         "configure.log; no such line means add_subdirectory(python) is missing from CMakeLists.txt"
     return 1
   fi
   cmake --build "$build_dir" --target fa_versus_ext -j "${FA_JOBS:-16}"
@@ -118,12 +114,9 @@ compare() {
 }
 
 step env env_info
-step build configure_and_build || { log "no extension, stopping"; exit 1; }
-# The libstdc++ torch maps, preloaded: python/CMakeLists.txt found it and says why (C++ errors
-# crash Python without).
-preload=$(sed -n 's/^FA_PYTHON_PRELOAD:INTERNAL=//p' "$build_dir/CMakeCache.txt")
-step pytest env FA_VERSUS_REQUIRE_EXT=1 LD_PRELOAD="$preload" timeout 300 "$python" -m pytest -q -rs -p no:cacheprovider tests/python \
-  --junitxml "$out/pytest.xml"
+step build build_extension || { log "no extension, stopping"; exit 1; }
+step pytest env FA_VERSUS_REQUIRE_EXT=1 timeout 300 "$python" -m pytest -q -rs -p no:cacheprovider \
+  tests/python --junitxml "$out/pytest.xml"
 step sweep-eager sweep 240 py-article.json --min-time "$min_time"
 step sweep-compile sweep 300 py-article-compile.json --compile --min-time "$compile_min_time"
 step compare compare

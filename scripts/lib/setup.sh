@@ -42,10 +42,41 @@ ensure_packages() {
     "${missing[@]}" >/dev/null
 }
 
+# The compilers configure hands CMake, as env assignments in compiler_env. A GNU C++ compiler other
+# than the system's /usr/bin/g++ of the same major version (the GPU image's default,
+# /opt/gcc/bin/g++ 13.3, beside Ubuntu's g++ 13.3) gives way to the system's: its libstdc++
+# headers make libfa_kernels.so define libstdc++ symbols of its own, which clash with the
+# libstdc++ torch loads (a C++ error crashed Python; docs/python-layer.md). tests/CMakeLists.txt
+# checks the library. An explicit -DCMAKE_CXX_COMPILER in the arguments is kept.
+choose_compilers() {
+  compiler_env=()
+  local arg
+  for arg in "$@"; do
+    [[ $arg == -DCMAKE_CXX_COMPILER=* || $arg == -DCMAKE_CXX_COMPILER:*=* ]] && return 0
+  done
+  local default system=/usr/bin/g++
+  default=$(command -v "${CXX:-c++}" 2>/dev/null) || return 0
+  [ -x "$system" ] && [ -x /usr/bin/gcc ] || return 0
+  [ "$(realpath "$default")" != "$(realpath "$system")" ] || return 0
+  # Read whole, not piped into grep -q: under pipefail (the callers') an early grep exit would fail
+  # the pipeline through the compiler's SIGPIPE.
+  local macros
+  macros=$("$default" -dM -E -x c++ /dev/null 2>/dev/null) || return 0
+  [[ $macros == *__GNUC__* && $macros != *__clang__* ]] || return 0
+  local default_major system_major
+  default_major=$("$default" -dumpversion 2>/dev/null) system_major=$("$system" -dumpversion)
+  [ "${default_major%%.*}" = "${system_major%%.*}" ] || return 0
+  log "compiler: $system (GNU ${system_major%%.*}) instead of the default $default:" \
+    "its libstdc++ is the one torch loads (docs/python-layer.md)"
+  compiler_env=(CC=/usr/bin/gcc CXX="$system" CUDAHOSTCXX="$system")
+}
+
 # configure BUILD_DIR [extra cmake args...]: the project's CMake configure, quiet unless it fails.
 configure() {
   local build_dir=$1
   shift
+  local compiler_env
+  choose_compilers "$@"
   local args=(-S "$FA_ROOT" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release)
   local torch_prefix
   torch_prefix=$(python_torch_prefix) && args+=("-DCMAKE_PREFIX_PATH=$torch_prefix")
@@ -53,7 +84,7 @@ configure() {
     args+=(-DCMAKE_CUDA_COMPILER=/usr/local/cuda/bin/nvcc)
   fi
   log "configuring $build_dir"
-  cmake "${args[@]}" "$@" >"$build_dir.configure.log" 2>&1 || {
+  env "${compiler_env[@]}" cmake "${args[@]}" "$@" >"$build_dir.configure.log" 2>&1 || {
     cat "$build_dir.configure.log"
     return 1
   }
