@@ -16,20 +16,6 @@ constexpr double kOutlierMads = 1.4826 * 10;  // hyperfine's OUTLIER_THRESHOLD
 
 }  // namespace
 
-double median(std::vector<double> values) {
-  return median_in_place(values);
-}
-
-double median_in_place(std::vector<double>& values) {
-  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
-  const std::size_t middle = values.size() / 2;
-  std::nth_element(values.begin(), values.begin() + middle, values.end());
-  const double upper = values[middle];
-  if (values.size() % 2 == 1) return upper;
-  const double lower = *std::max_element(values.begin(), values.begin() + middle);
-  return lower + (upper - lower) / 2;
-}
-
 double quantile_of_sorted(const std::vector<double>& sorted, double q) {
   if (sorted.empty()) return std::numeric_limits<double>::quiet_NaN();
   const double position = std::clamp(q, 0.0, 1.0) * static_cast<double>(sorted.size() - 1);

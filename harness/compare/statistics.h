@@ -6,13 +6,13 @@
 #include <random>
 #include <vector>
 
+#include "report/median.h"
+
 namespace fa::compare {
 
-// Plain descriptive statistics over samples.
-// The middle value (mean of the two middle ones for an even count); NaN for no samples.
-double median(std::vector<double> values);
-// The same, reordering `values` instead of copying them (for scratch buffers in hot loops).
-double median_in_place(std::vector<double>& values);
+// Plain descriptive statistics over samples. The median is the project's one (report/median.h).
+using report::median;
+using report::median_in_place;
 
 // Quantile q in [0, 1] of sorted values, linearly interpolated between order statistics
 // (numpy's default), so the bootstrap interval reads the same as numpy.percentile would.

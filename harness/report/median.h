@@ -9,5 +9,7 @@ namespace fa::report {
 // empty sample has no median, and NaN makes that visible in every number computed from it
 // instead of passing for a measured 0.
 double median(std::vector<double> values);
+// The same, reordering `values` instead of copying them (fa-compare's bootstrap loops).
+double median_in_place(std::vector<double>& values);
 
 }  // namespace fa::report
