@@ -40,6 +40,11 @@
 #             fa-compare --fail-on regression must exit 1 -> $OUT/ab-control.tar.gz (ab/control/)
 #   phases    fa-sweep's phase pass (--phase-samples) on the article grid at (2, 50), (32, 150),
 #             (512, 300), eager -> $OUT/phases.tar.gz (phases/)
+#   phase-cost  rounds of fa-sweep without and with the phase pass at the phase shapes, and
+#             fa-compare over them (e2e, host): the pass must not change the timed numbers
+#             -> $OUT/phase-cost.tar.gz (phase-cost/)
+#   py-phases py-sweep's phase pass (both Python layers) at the phase shapes
+#             -> $OUT/py-phases.tar.gz (py-phases/)
 #   nsys-phases  scripts/nsys-profile.sh's phase check (FA_NSYS_PHASES=1) at the same shapes,
 #             eager (needs .nsysdeps carried) -> $OUT/nsys-phases.tar.gz (nsys-phases/)
 set -uo pipefail
@@ -87,8 +92,14 @@ stage_env() {
 
 stage_build() { FA_JOBS=16 configure_and_build "$build_dir" -DCMAKE_CUDA_ARCHITECTURES=90; }
 
+# GPU timing tests side by side measure each other (issue 15): everything else in parallel, then
+# the GPU-timing and Python tests one at a time.
 stage_test() {
-  ctest --test-dir "$build_dir" --output-on-failure -j 4 --timeout 600
+  local serial='sweep-gpu|python'
+  ctest --test-dir "$build_dir" --output-on-failure -j 8 --timeout 600 -LE "$serial"
+  local rc=$?
+  ctest --test-dir "$build_dir" --output-on-failure -j 1 --timeout 600 -L "$serial" || rc=1
+  return "$rc"
 }
 
 stage_selftest() {
@@ -388,6 +399,58 @@ stage_nsys_phases() {
     scripts/nsys-profile.sh "$build_dir" "$phase_filter" "$dir/nsys-phases.txt"
   local rc=$?
   pack_stage nsys-phases nsys-phases
+  return "$rc"
+}
+
+# Does the phase pass change the timed numbers? FA_PHASE_COST_ROUNDS rounds (default 12) of two
+# processes at the phase shapes, one with --phase-samples 0 (base) and one with the pass (head),
+# in seeded random order; fa-compare over the rounds on e2e and host: every case same or
+# inconclusive means no measurable cost.
+stage_phase_cost() {
+  local dir="$work/phase-cost" rounds=${FA_PHASE_COST_ROUNDS:-12} i order
+  mkdir -p "$dir"
+  configure_once "$build_dir" || return 1
+  cmake --build "$build_dir" -j 16 --target fa-sweep fa-compare || return 1
+  RANDOM=7
+  for i in $(seq -w 1 "$rounds"); do
+    order="base head"
+    ((RANDOM % 2)) && order="head base"
+    for side in $order; do
+      local samples=0
+      [ "$side" = head ] && samples=${FA_PHASE_SAMPLES:-200}
+      "$build_dir/harness/sweep/fa-sweep" "${ab_grid[@]}" --filter "$phase_filter" \
+        --repetitions 3 --min-time 0.05 --phase-samples "$samples" \
+        --benchmark_context="ab_round=$i,ab_side=$side,ab_revision=phase-samples-$samples" \
+        --out "$dir/$side-$i.json" >"$dir/$side-$i.log" 2>&1 || return 1
+    done
+  done
+  local metric rc=0
+  for metric in e2e host; do
+    "$build_dir/harness/compare/fa-compare" --base "$dir"/base-*.json --head "$dir"/head-*.json \
+      --metric "$metric" --format markdown --output "$dir/verdict-$metric.md" || rc=1
+    "$build_dir/harness/compare/fa-compare" --base "$dir"/base-*.json --head "$dir"/head-*.json \
+      --metric "$metric" --format json --output "$dir/verdict-$metric.json" || rc=1
+    grep -E 'slower|faster|same|inconclusive' "$dir/verdict-$metric.md" | head -n 12
+  done
+  pack_stage phase-cost phase-cost
+  return "$rc"
+}
+
+# The Python layers' phases (py-sweep's phase pass) at the phase shapes, eager, both layers.
+stage_py_phases() {
+  local dir="$work/py-phases"
+  mkdir -p "$dir"
+  configure_once "$build_dir" || return 1
+  cmake --build "$build_dir" -j 16 --target fa_versus_ext fa-compare || return 1
+  FA_VERSUS_EXT_DIR="$FA_ROOT/$build_dir/python" PYTHONPATH="$FA_ROOT/python" PYTHONUNBUFFERED=1 \
+    python3 scripts/py-sweep.py --config configs/article.json --filter "$phase_filter" \
+    --repetitions 5 --phase-samples "${FA_PHASE_SAMPLES:-200}" --out "$dir/py-phases.json" \
+    | tee "$dir/py-phases.txt"
+  local rc=${PIPESTATUS[0]}
+  [ "$rc" -eq 0 ] && "$build_dir/harness/compare/fa-compare" "$dir/py-phases.json" \
+    --baseline py-v2.6.3 --contender py-v2.7.0 --metric host --format markdown \
+    --output "$dir/compare-host.md"
+  pack_stage py-phases py-phases
   return "$rc"
 }
 
