@@ -11,14 +11,15 @@
 namespace fa::compare {
 
 Verdict decide_verdict(std::size_t baseline_samples, std::size_t contender_samples, double ratio,
-                       double p_value, const VerdictRule& rule) {
+                       double ci_low, double ci_high, double p_value, const VerdictRule& rule) {
   if (baseline_samples < kMinSamplesForTest || contender_samples < kMinSamplesForTest) {
     return Verdict::too_few_samples;
   }
   const bool significant = p_value < rule.alpha;
   if (significant && ratio > 1 + rule.threshold) return Verdict::slower;
   if (significant && ratio < 1 - rule.threshold) return Verdict::faster;
-  return Verdict::same;
+  if (ci_low >= 1 - rule.threshold && ci_high <= 1 + rule.threshold) return Verdict::same;
+  return Verdict::inconclusive;
 }
 
 bool has_verdict(Verdict verdict) {
@@ -243,8 +244,9 @@ CaseComparison compare_case(const CasePair& pair, const ReportSide& baseline,
   comparison.ci_low = interval.low;
   comparison.ci_high = interval.high;
   comparison.test = mann_whitney_u(baseline_values, contender_values);
-  comparison.verdict = decide_verdict(baseline_samples, contender_samples, comparison.ratio,
-                                      comparison.test->p_value, settings.rule);
+  comparison.verdict =
+      decide_verdict(baseline_samples, contender_samples, comparison.ratio, comparison.ci_low,
+                     comparison.ci_high, comparison.test->p_value, settings.rule);
   return comparison;
 }
 

@@ -109,7 +109,7 @@ CliOptions parse_cli(int argc, const char* const* argv) {
   std::string html_path;
   std::string output_path;
 
-  std::string correction = "holm";
+  std::string correction = "bh";
   double plan_effect = 0;
   app.add_option("reports", options.reports,
                  "BASE.json CONTENDER.json (two runs), or RUN.json with --baseline and "
@@ -123,9 +123,8 @@ CliOptions parse_cli(int argc, const char* const* argv) {
                  "--head ab/head-*.json")
       ->expected(1, -1);
   app.add_option("--correction", correction,
-                 "with --base/--head: holm (family-wise error, default) or bh "
-                 "(Benjamini-Hochberg false discovery rate) across the cases; e.g. "
-                 "--correction bh")
+                 "with --base/--head: bh (Benjamini-Hochberg false discovery rate, default) or "
+                 "holm (family-wise error) across the cases; e.g. --correction holm")
       ->check(CLI::IsMember({"holm", "bh"}));
   app.add_option("--plan-effect", plan_effect,
                  "with --base/--head: per case, the rounds needed to detect a change of this "

@@ -60,14 +60,15 @@ TEST(Comparison, TwoSamplesOfOneDistributionAreTheSame) {
   EXPECT_GE(c.ci_high, 1.0);
 }
 
-TEST(Comparison, HeavilyOverlappingNoisySamplesAreNotSignificant) {
-  // A 10% shift under +/-40% noise: the U test cannot tell them apart.
+TEST(Comparison, HeavilyOverlappingNoisySamplesAreNotSignificantNorTheSame) {
+  // A 10% shift under +/-40% noise: the U test cannot tell them apart, and the interval is far
+  // wider than +/- 5%, so neither a change nor equivalence is shown.
   const TwoRuns runs = two_runs(noisy_samples(100, 0.4, 10, 21), noisy_samples(110, 0.4, 10, 22));
   const Comparison comparison = compare(runs);
   const CaseComparison& c = comparison.cases[0];
   ASSERT_TRUE(c.test);
   EXPECT_GT(c.test->p_value, 0.05);
-  EXPECT_EQ(c.verdict, Verdict::same);
+  EXPECT_EQ(c.verdict, Verdict::inconclusive);
 }
 
 TEST(Comparison, SignificantButBelowTheThresholdIsTheSame) {
@@ -77,8 +78,8 @@ TEST(Comparison, SignificantButBelowTheThresholdIsTheSame) {
   EXPECT_EQ(compare(runs, settings).cases[0].verdict, Verdict::same);  // 2% < 5%
   settings.rule.threshold = 0.01;
   EXPECT_EQ(compare(runs, settings).cases[0].verdict, Verdict::slower);
-  settings.rule.alpha = 1e-6;  // and not significant enough for a tiny alpha
-  EXPECT_EQ(compare(runs, settings).cases[0].verdict, Verdict::same);
+  settings.rule.alpha = 1e-6;  // not significant enough for a tiny alpha, and outside +/- 1%
+  EXPECT_EQ(compare(runs, settings).cases[0].verdict, Verdict::inconclusive);
 }
 
 TEST(Comparison, TooFewSamplesGiveNoVerdict) {
@@ -103,10 +104,11 @@ TEST(Comparison, FewerThanNineSamplesWarnLikeCompareDotPy) {
 }
 
 TEST(Comparison, WarnsWhenTooFewSamplesCanNeverBeSignificant) {
-  // 3 against 3, completely separated, 2x slower: p = 0.1 at best, so "same", and a warning.
+  // 3 against 3, completely separated, 2x slower: p = 0.1 at best, so not "slower"; never
+  // "same" either (the ratio is far outside +/- 5%): inconclusive, and a warning.
   const TwoRuns runs = two_runs({10, 10.1, 10.2}, {20, 20.1, 20.2});
   const Comparison comparison = compare(runs);
-  EXPECT_EQ(comparison.cases[0].verdict, Verdict::same);
+  EXPECT_EQ(comparison.cases[0].verdict, Verdict::inconclusive);
   bool warned = false;
   for (const std::string& warning : comparison.warnings) {
     warned |= warning.find(

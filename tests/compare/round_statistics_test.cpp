@@ -163,10 +163,15 @@ TEST(RoundComparison, IdenticalRoundsAreNeverSlowerOrFaster) {
   }
 }
 
-TEST(RoundComparison, AASimulationsWithProcessNoiseStayWithinAlphaAfterHolm) {
+// Under the A/A null every case is unchanged, so Benjamini-Hochberg's false discovery rate is the
+// family-wise error: both corrections must keep it at alpha.
+class AASimulations : public ::testing::TestWithParam<Correction> {};
+
+TEST_P(AASimulations, WithProcessNoiseStayWithinAlpha) {
   // 15-40% between processes (sigma 0.25), 3% within: the single-run U test calls many of these
   // cases slower or faster; over rounds, the family-wise error after Holm stays at most alpha.
   CompareSettings settings;
+  settings.correction = GetParam();
   settings.bootstrap.resamples = 200;  // the verdict's test is the exact sign flip; keep it fast
   constexpr int kSimulations = 120;
   constexpr int kCases = 8;
@@ -193,6 +198,11 @@ TEST(RoundComparison, AASimulationsWithProcessNoiseStayWithinAlphaAfterHolm) {
   // The contrast that motivates the method: one report per side calls many identical cases.
   EXPECT_GT(single_run_false_cases, 20);
 }
+
+INSTANTIATE_TEST_SUITE_P(Corrections, AASimulations,
+                         ::testing::Values(Correction::holm, Correction::bh), [](const auto& info) {
+                           return std::string(info.param == Correction::holm ? "Holm" : "BH");
+                         });
 
 TEST(RoundComparison, InconclusiveCasesSayHowManyRoundsWouldDecide) {
   // A 6% slowdown at 10% process noise over 4 rounds: neither clearly slower nor same.

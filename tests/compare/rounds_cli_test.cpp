@@ -75,7 +75,7 @@ TEST_F(RoundsCli, APlantedRegressionOverEightRoundsFailsTheGateWithTheContractFi
       fa_compare(with(args, {"--format", "json", "--plan-effect", "0.03"}));
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const json report = json::parse(result.out);
-  EXPECT_EQ(report["correction"], "holm");
+  EXPECT_EQ(report["correction"], "bh");  // the default
   EXPECT_EQ(report["rounds"], 8);
   EXPECT_EQ(report["unit"], "process");
   EXPECT_EQ(report["pairing"], "ab_round");
