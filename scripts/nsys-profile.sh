@@ -144,7 +144,9 @@ passes = defaultdict(list)  # (case, phase) -> per-repetition means (us)
 for row in report["benchmarks"]:
     if row.get("run_type") != "iteration":
         continue
-    case = row["name"].split("/manual_time")[0]
+    # The case name's eight segments (fwd/<variant>/b/s/h/d/<dtype>/<mode>), without Google
+    # Benchmark's run options ("/iterations:200", "/manual_time", ...), as the NVTX case range has it.
+    case = "/".join(row.get("run_name", row["name"]).split("/")[:8])
     for key, value in row.items():
         if key.startswith("phase:"):
             passes[(case, key[len("phase:"):])].append(value)
