@@ -231,8 +231,8 @@ void add_sample_warnings(const Comparison& comparison, std::vector<std::string>&
   }
   if (powerless > 0) {
     warnings.push_back(
-        fmt::format("{} case(s) cannot be significant at alpha {:g} ({}): their "
-                    "verdict is \"same\" whatever the data; run more repetitions",
+        fmt::format("{} case(s) cannot be significant at alpha {:g} ({}): they can "
+                    "never be slower or faster, only same or inconclusive; run more repetitions",
                     powerless, alpha, powerless_example));
   }
   if (with_outliers > 0) {

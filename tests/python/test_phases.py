@@ -6,39 +6,17 @@ skips with the reason), on the CPU (the CUDA case skips without a GPU).
 """
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from layer_loader import load_layers
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _load():
-    required = os.environ.get("FA_VERSUS_REQUIRE_EXT") == "1"
-
-    def give_up(reason):
-        if required:
-            pytest.fail(reason, pytrace=False)
-        pytest.skip(reason, allow_module_level=True)
-
-    try:
-        import torch
-    except ImportError as error:
-        give_up(f"Python torch is not installed ({error})")
-    version = tuple(int(p) for p in torch.__version__.split("+")[0].split(".")[:2])
-    if version < (2, 4):
-        give_up(f"torch {torch.__version__} is older than 2.4 (torch.library.custom_op)")
-    try:
-        from fa_versus import _ext, _phases, v2_6_3, v2_7_0
-    except ImportError as error:
-        give_up(f"fa_versus_ext is not built or not importable: {error}")
-    return torch, _phases, v2_6_3, v2_7_0, _ext.load_extension()
-
-
-torch, phases, v2_6_3, v2_7_0, ext = _load()
+torch, (phases, v2_6_3, v2_7_0), ext = load_layers("_phases", "v2_6_3", "v2_7_0")
 
 CORE = {"core/device_guard", "core/alloc", "core/params", "core/launch", "unattributed"}
 PY263 = {"py/v2.6.3/flash_attn_func", "py/v2.6.3/autograd_function", "py/v2.6.3/forward",

@@ -4,34 +4,11 @@ Runs where Python torch >= 2.4 and the built extension fa_versus_ext are present
 skips with the reason); the CUDA cases skip without a GPU or without a CUDA build of fa_kernels.
 """
 
-import os
-
 import pytest
+from layer_loader import load_layers
 
 
-def _load():
-    required = os.environ.get("FA_VERSUS_REQUIRE_EXT") == "1"
-
-    def give_up(reason):
-        if required:
-            pytest.fail(reason, pytrace=False)
-        pytest.skip(reason, allow_module_level=True)
-
-    try:
-        import torch
-    except ImportError as error:
-        give_up(f"Python torch is not installed ({error})")
-    version = tuple(int(p) for p in torch.__version__.split("+")[0].split(".")[:2])
-    if version < (2, 4):
-        give_up(f"torch {torch.__version__} is older than 2.4 (torch.library.custom_op)")
-    try:
-        from fa_versus import _ext, v2_6_3, v2_7_0
-    except ImportError as error:
-        give_up(f"fa_versus_ext is not built or not importable: {error}")
-    return torch, v2_6_3, v2_7_0, _ext.load_extension()
-
-
-torch, v2_6_3, v2_7_0, ext = _load()
+torch, (v2_6_3, v2_7_0), ext = load_layers("v2_6_3", "v2_7_0")
 
 LAYERS = {"py-v2.6.3": v2_6_3.flash_attn_func, "py-v2.7.0": v2_7_0.flash_attn_func}
 TOLERANCE = {torch.float16: 1e-2, torch.bfloat16: 4e-2}
