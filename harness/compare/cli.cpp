@@ -40,6 +40,17 @@ Exit codes: 0 fine; 1 with --fail-on regression: a case slower (adjusted p < alp
 excluding 1, beyond the threshold) or a contender case failed; 2 bad input or usage (one line
 names the file or flag and the problem; nothing is written).)";
 
+// The loader's limits, stated as limits with their values (issue 15 item 8): a larger input is
+// refused with exit 2, never taken for a broken report.
+std::string limits_text() {
+  return fmt::format(
+      "\nLimits: a report file of at most {} MiB, at most {} iteration rows (repetitions) per "
+      "case, names of at most {} characters, JSON nested at most {} levels deep; fa-sweep's "
+      "reports are far below them (the article grid at 10 repetitions: under 2 MB).",
+      report::kMaxReportBytes >> 20, report::kMaxSamplesPerCase, report::kMaxNameLength,
+      report::kMaxJsonDepth);
+}
+
 bool same_file(const std::string& a, const std::string& b) {
   namespace fs = std::filesystem;
   std::error_code error_a;
@@ -97,7 +108,7 @@ std::optional<double> parse_threshold(const std::string& text) {
 CliOptions parse_cli(int argc, const char* const* argv) {
   CliOptions options;
   CLI::App app(kDescription, "fa-compare");
-  app.footer(kExamples);
+  app.footer(std::string(kExamples) + limits_text());
   app.get_formatter()->column_width(34);
 
   std::string metric = "e2e";

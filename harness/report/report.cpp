@@ -115,15 +115,20 @@ std::string read_text(const std::string& path) {
   if (!fs::is_regular_file(status)) {
     fail(path, "is not a regular file (a FIFO, socket or device); cannot read a report from it");
   }
+  // A limit, not a judgement of the file: say so, with its value (issue 15 item 8).
+  const auto too_large = [&] {
+    fail(path, fmt::format("larger than the {} MiB limit of fa-compare's report loader; not read",
+                           kMaxReportBytes >> 20));
+  };
+  // Refused by its size before reading; the loop below still stops a file that grows meanwhile.
+  if (const auto size = fs::file_size(path, error); !error && size > kMaxReportBytes) too_large();
   std::ifstream file(path, std::ios::binary);
   if (!file) fail(path, fmt::format("cannot read ({})", std::strerror(errno)));
   std::string text;
   char buffer[65536];
   while (file.read(buffer, sizeof buffer) || file.gcount() > 0) {
     text.append(buffer, static_cast<std::size_t>(file.gcount()));
-    if (text.size() > kMaxReportBytes) {
-      fail(path, fmt::format("larger than {} MiB; not a benchmark report", kMaxReportBytes >> 20));
-    }
+    if (text.size() > kMaxReportBytes) too_large();
   }
   if (file.bad()) fail(path, fmt::format("cannot read ({})", std::strerror(errno)));
   return text;
@@ -393,8 +398,10 @@ Report parse_report(std::string_view json_text, const std::string& source) {
       continue;
     }
     if (builder.iteration_rows == kMaxSamplesPerCase) {
-      fail(source, fmt::format("{}: more than {} iteration rows for one case", place.describe(),
-                               kMaxSamplesPerCase));
+      fail(source,
+           fmt::format("{}: more than {} iteration rows (repetitions) for one case, the limit "
+                       "of fa-compare's report loader",
+                       place.describe(), kMaxSamplesPerCase));
     }
     for (const auto& [metric, value] : read_sample(row, source, place)) {
       builder.iteration_samples[metric].push_back(value);

@@ -253,6 +253,11 @@ TEST_F(CompareCli, HelpGivesAnExamplePerFlag) {
     EXPECT_NE(result.out.find("e.g. " + std::string(flag), at), std::string::npos) << flag;
   }
   EXPECT_NE(result.out.find("Exit codes"), std::string::npos);
+  // Issue 15 item 8: the loader's limits are stated as limits, with their values.
+  EXPECT_NE(result.out.find("Limits: a report file of at most 512 MiB, at most 100000 iteration "
+                            "rows (repetitions) per case"),
+            std::string::npos)
+      << result.out;
 }
 
 // --- Bad input and usage: exit 2, one line on stderr naming the file or flag, nothing written.

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <string>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "report/report.h"
@@ -197,9 +198,48 @@ TEST_F(ReportFiles, FifoIsRefusedWithoutBlocking) {
   EXPECT_NE(load_problem(path).find("not a regular file"), std::string::npos);
 }
 
-TEST_F(ReportFiles, FileLargerThanAnyReport) {
-  const std::string path = write("huge.json", std::string(kMaxReportBytes + 1, ' '));
-  EXPECT_NE(load_problem(path).find("larger than"), std::string::npos);
+TEST_F(ReportFiles, FileLargerThanTheLimitIsRefusedAsALimit) {
+  // Issue 15 item 8: the message says it is a limit, with its value. A sparse file: refused by
+  // its size, before anything is read.
+  const std::string path = write("huge.json", "");
+  fs::resize_file(path, kMaxReportBytes + 1);
+  const std::string problem = load_problem(path);
+  EXPECT_NE(problem.find(fmt::format("larger than the {} MiB limit", kMaxReportBytes >> 20)),
+            std::string::npos)
+      << problem;
+  EXPECT_EQ(problem.find("not a benchmark report"), std::string::npos) << problem;
+}
+
+TEST_F(ReportFiles, FaSweepsLargeReportsLoad) {
+  // Issue 15 item 8: a 900-batch grid at 10 repetitions wrote 18.7 MB and the 16 MiB limit refused
+  // it (its rows carry more counters). fa-sweep's iteration rows, 3,200 cases x 10: 19 MB.
+  std::string text = R"({"benchmarks": [)";
+  bool first = true;
+  constexpr int kBatches = 1600;
+  constexpr int kRepetitions = 10;
+  for (int batch = 1; batch <= kBatches; ++batch) {
+    for (const char* variant : {"v2.6.3", "v2.7.0"}) {
+      const std::string name =
+          fmt::format("fwd/{}/b:{}/s:300/h:16/d:16/fp16/eager", variant, batch);
+      for (int repetition = 0; repetition < kRepetitions; ++repetition) {
+        text += fmt::format(
+            R"({}{{"name": "{}/manual_time", "family_index": {}, "per_family_instance_index": 0,
+  "run_name": "{}/manual_time", "run_type": "iteration", "repetitions": {},
+  "repetition_index": {}, "threads": 1, "iterations": 11822, "real_time": 17.840320250380607,
+  "cpu_time": 18.438426323803135, "time_unit": "us", "e2e_us": 17.527,
+  "gbps": 233.41247981764656, "host_us": 9.084, "kernel_us": 5.2645,
+  "overhead_us": 12.262500000000001, "tflops": 35.01187197264698, "label": "{}"}})",
+            first ? "" : ",\n", name, batch, name, kRepetitions, repetition, name);
+        first = false;
+      }
+    }
+  }
+  text += "]}";
+  ASSERT_GT(text.size(), std::size_t{18} << 20);  // above the old 16 MiB limit
+  const std::string path = write("large.json", text);
+  const Report report = load_report(path);
+  ASSERT_EQ(report.cases.size(), std::size_t{2 * kBatches});
+  EXPECT_EQ(report.cases.back().samples_of(Metric::e2e)->size(), std::size_t{kRepetitions});
 }
 
 }  // namespace
