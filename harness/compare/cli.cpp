@@ -152,9 +152,11 @@ CliOptions parse_cli(int argc, const char* const* argv) {
   app.add_option("--contender", contender_variant,
                  "the contender variant, with --baseline; e.g. --contender v2.7.0");
   app.add_option("--metric", metric,
-                 "time to compare: e2e (end to end; real_time for other programs' reports), "
-                 "kernel, host or overhead; default e2e; e.g. --metric kernel")
-      ->check(CLI::IsMember({"e2e", "kernel", "host", "overhead"}));
+                 "time to compare: e2e (end to end, fa-sweep's per-repetition median e2e_us; "
+                 "real_time for other programs' reports), kernel, host, overhead, or real_time "
+                 "(Google Benchmark's field, a repetition's mean: compare.py's U test); default "
+                 "e2e; e.g. --metric kernel")
+      ->check(CLI::IsMember({"e2e", "kernel", "host", "overhead", "real_time"}));
   app.add_option("--threshold", threshold,
                  "smallest change that counts, a percentage or a fraction; default 5%; "
                  "e.g. --threshold 10% or --threshold 0.1");

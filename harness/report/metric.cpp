@@ -12,6 +12,8 @@ std::string_view metric_name(Metric metric) {
       return "host";
     case Metric::overhead:
       return "overhead";
+    case Metric::real_time:
+      return "real_time";
   }
   return "?";
 }
@@ -26,6 +28,8 @@ std::string_view metric_counter(Metric metric) {
       return "host_us";
     case Metric::overhead:
       return "overhead_us";
+    case Metric::real_time:
+      return "real_time";
   }
   return "?";
 }

@@ -8,14 +8,21 @@
 
 namespace fa::report {
 
-enum class Metric { e2e, kernel, host, overhead };
+// real_time is Google Benchmark's own field: with fa-sweep's manual time, the mean of a
+// repetition's timed calls, where e2e_us is their median. Google Benchmark's compare.py tests
+// real_time; fa-compare tests e2e by default (robust to a few slow calls: docs/fa-compare.md).
+enum class Metric { e2e, kernel, host, overhead, real_time };
 
-inline constexpr std::array<Metric, 4> kAllMetrics = {Metric::e2e, Metric::kernel, Metric::host,
-                                                      Metric::overhead};
+// The user counters fa-sweep writes per iteration row (microseconds).
+inline constexpr std::array<Metric, 4> kCounterMetrics = {Metric::e2e, Metric::kernel, Metric::host,
+                                                          Metric::overhead};
+inline constexpr std::array<Metric, 5> kAllMetrics = {Metric::e2e, Metric::kernel, Metric::host,
+                                                      Metric::overhead, Metric::real_time};
 
-// "e2e", "kernel", "host", "overhead": the --metric spelling.
+// "e2e", "kernel", "host", "overhead", "real_time": the --metric spelling.
 std::string_view metric_name(Metric metric);
-// The Google Benchmark user counter that carries it: "e2e_us", "kernel_us", ...
+// The field that carries it: the user counters "e2e_us", "kernel_us", ..., or "real_time" (in
+// the row's time_unit).
 std::string_view metric_counter(Metric metric);
 std::optional<Metric> parse_metric(std::string_view name);
 

@@ -205,6 +205,33 @@ TEST_F(CompareCli, StrictRefusesDifferentGpusWhereTheDefaultWarns) {
             0);
 }
 
+TEST_F(CompareCli, MetricRealTimeTestsGoogleBenchmarksFieldNotTheMedian) {
+  // Issue 15 item 11: the medians (e2e_us) agree, but a few slow calls per repetition raise the
+  // contender's means (real_time, what compare.py tests) by 20%: the two metrics disagree.
+  const auto with_real_time = [](const std::vector<double>& e2e_us, double mean_factor) {
+    json report = json::parse(make_report({{kCase, e2e_us, {}, {}}}));
+    for (json& row : report["benchmarks"]) {
+      if (row["run_type"] == "iteration") {
+        row["real_time"] = row["e2e_us"].get<double>() * mean_factor * 1000;  // ns
+      }
+    }
+    return report.dump();
+  };
+  const std::string base = write("base.json", with_real_time(noisy_samples(40, 0.01, 10, 1), 1));
+  const std::string contender =
+      write("new.json", with_real_time(noisy_samples(40, 0.01, 10, 2), 1.2));
+  const auto verdict_of = [&](const char* metric) {
+    const ProcessResult result =
+        fa_compare({base, contender, "--metric", metric, "--format", "json"});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    const json comparison = json::parse(result.out);
+    EXPECT_EQ(comparison["settings"]["metric"], metric);
+    return comparison["cases"][0]["verdict"].get<std::string>();
+  };
+  EXPECT_EQ(verdict_of("e2e"), "same");
+  EXPECT_EQ(verdict_of("real_time"), "slower");
+}
+
 TEST_F(CompareCli, AContextFieldMissingOnOneSideIsAMismatch) {
   // Issue 15 item 9: deleting gpu_name from one report must not pass --strict.
   const auto samples = noisy_samples(40, 0.01, 10, 1);

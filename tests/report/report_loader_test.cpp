@@ -73,6 +73,20 @@ TEST(ReportLoader, KeepsEveryRepetitionPerMetricInMicroseconds) {
   EXPECT_FALSE(first->error);
 }
 
+TEST(ReportLoader, KeepsRealTimeApartFromE2e) {
+  // Issue 15 item 11: real_time (a repetition's mean, in its time_unit) is its own metric;
+  // e2e is fa-sweep's e2e_us counter when the row has one, real_time only otherwise.
+  json row = iteration("fwd/v2.6.3/b:2/s:50/h:16/d:16/fp16/eager", 40, 0);
+  row["real_time"] = 55000;  // ns
+  json plain = {{"name", "BM_Sort"}, {"real_time", 2.5}, {"time_unit", "ms"}};
+  const Report report =
+      parse_report(json{{"benchmarks", json::array({row, plain})}}.dump(), "run.json");
+  EXPECT_EQ(*report.cases[0].samples_of(Metric::e2e), (std::vector<double>{40}));
+  EXPECT_EQ(*report.cases[0].samples_of(Metric::real_time), (std::vector<double>{55}));
+  EXPECT_EQ(*report.cases[1].samples_of(Metric::e2e), (std::vector<double>{2500}));
+  EXPECT_EQ(*report.cases[1].samples_of(Metric::real_time), (std::vector<double>{2500}));
+}
+
 TEST(ReportLoader, ReadsPlainGoogleBenchmarkJsonByRealTimeAndUnit) {
   json benchmarks = json::array();
   const std::pair<const char*, double> units[] = {
