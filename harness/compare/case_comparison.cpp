@@ -212,9 +212,14 @@ CaseComparison compare_case(const CasePair& pair, const ReportSide& baseline,
 
   if (comparison.baseline.error || comparison.contender.error) {
     comparison.verdict = Verdict::failed;
-    comparison.note = comparison.baseline.error
-                          ? "baseline failed: " + *comparison.baseline.error
-                          : "contender failed: " + *comparison.contender.error;
+    // Both sides failing says so, with both errors (issue 15): not only the baseline's.
+    const auto& base_error = comparison.baseline.error;
+    const auto& head_error = comparison.contender.error;
+    comparison.note = base_error && head_error
+                          ? fmt::format("both sides failed: baseline: {}; contender: {}",
+                                        *base_error, *head_error)
+                      : base_error ? "baseline failed: " + *base_error
+                                   : "contender failed: " + *head_error;
     return comparison;
   }
   compare_phases(comparison, {pair.baseline}, {pair.contender}, false, settings.bootstrap);

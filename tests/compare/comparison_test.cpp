@@ -129,6 +129,20 @@ TEST(Comparison, AFailedCaseIsAnErrorVerdict) {
   EXPECT_NE(comparison.cases[0].note.find("out of memory"), std::string::npos);
 }
 
+TEST(Comparison, ACaseFailedOnBothSidesSaysSoWithBothErrors) {
+  // Issue 15: it said only "baseline failed: ...".
+  const report::Report baseline =
+      report::parse_report(make_report({{kCase, {}, {}, std::string("failed: bad shape")}}), "b");
+  const report::Report contender =
+      report::parse_report(make_report({{kCase, {}, {}, std::string("out of memory")}}), "c");
+  const Comparison comparison =
+      compare_reports({&baseline, std::nullopt, "b"}, {&contender, std::nullopt, "c"}, {});
+  EXPECT_EQ(comparison.cases[0].verdict, Verdict::failed);
+  EXPECT_EQ(comparison.cases[0].note,
+            "both sides failed: baseline: failed: bad shape; contender: out of memory");
+  EXPECT_TRUE(comparison.cases[0].head_failed);
+}
+
 TEST(Comparison, VariantsInsideOneRunAreMatchedWithoutTheVariant) {
   const std::string a = "fwd/v2.6.3/b:2/s:50/h:16/d:16/fp16/eager";
   const std::string b = "fwd/v2.7.0/b:2/s:50/h:16/d:16/fp16/eager";
