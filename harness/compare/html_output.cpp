@@ -516,12 +516,13 @@ std::string phase_section(const Comparison& comparison) {
 
 std::string case_table_section(const Comparison& comparison) {
   std::string out = "<section id=\"cases\"><h2>Cases</h2>\n<table id=\"case-table\"><tr>";
+  const TimeUnit unit = median_unit(comparison);
   for (const std::string& header : case_row_headers(comparison)) {
     out += "<th>" + html_escape(header) + "</th>";
   }
   out += "</tr>\n";
   for (const CaseComparison& c : comparison.cases) {
-    const CaseRow row = make_case_row(c);
+    const CaseRow row = make_case_row(c, unit);
     std::string extras;
     for (const std::string& extra : row.extras) {
       extras += "<td class=\"num\">" + html_escape(extra) + "</td>";

@@ -35,8 +35,16 @@ struct CaseRow {
   Verdict verdict_kind = Verdict::same;
 };
 
+// The unit of a table's medians, one per table: ns when any median is below 1 us, else us. (A
+// 20 ns Google Benchmark case printed as "0.02" on both sides beside a ratio of 1.208.)
+struct TimeUnit {
+  std::string_view name;  // "us" or "ns"
+  double per_us = 1;      // how many of the unit make a microsecond
+};
+TimeUnit median_unit(const Comparison& comparison);
+
 std::vector<std::string> case_row_headers(const Comparison& comparison);
-CaseRow make_case_row(const CaseComparison& c);
+CaseRow make_case_row(const CaseComparison& c, const TimeUnit& unit);
 
 // "27 cases: 3 slower, 1 faster, 23 same" (kinds with no case left out).
 std::string verdict_counts(const Comparison& comparison);

@@ -49,12 +49,22 @@ std::string format_difference_us(double microseconds) {
   return fmt::format("{:+.0f} us", microseconds);
 }
 
+TimeUnit median_unit(const Comparison& comparison) {
+  for (const CaseComparison& c : comparison.cases) {
+    for (const double median : {c.baseline.median_us, c.contender.median_us}) {
+      if (std::isfinite(median) && median < 1) return {"ns", 1000};
+    }
+  }
+  return {"us", 1};
+}
+
 std::vector<std::string> case_row_headers(const Comparison& comparison) {
   const bool process = comparison.unit == Unit::process;
+  const std::string unit(median_unit(comparison).name);
   std::vector<std::string> headers = {
       "case",
-      comparison.baseline.label + " us",
-      comparison.contender.label + " us",
+      comparison.baseline.label + " " + unit,
+      comparison.contender.label + " " + unit,
       "ratio",
       "95% CI",
       "change",
@@ -69,11 +79,11 @@ std::vector<std::string> case_row_headers(const Comparison& comparison) {
   return headers;
 }
 
-CaseRow make_case_row(const CaseComparison& c) {
+CaseRow make_case_row(const CaseComparison& c, const TimeUnit& unit) {
   CaseRow row;
   row.name = c.name;
-  row.baseline_median = format_us(c.baseline.median_us);
-  row.contender_median = format_us(c.contender.median_us);
+  row.baseline_median = format_us(c.baseline.median_us * unit.per_us);
+  row.contender_median = format_us(c.contender.median_us * unit.per_us);
   row.ratio = format_ratio(c.ratio);
   row.interval = format_interval(c.ci_low, c.ci_high);
   row.change = format_change(c.ratio);
@@ -168,10 +178,11 @@ std::string method_line(const Comparison& comparison) {
         s.rule.alpha, format_percent(s.rule.threshold), format_percent(s.rule.threshold));
   }
   return fmt::format(
-      "{} time (median of each side, us); ratio = {} / {} with a bootstrap {:g}% interval; "
+      "{} time (median of each side, {}); ratio = {} / {} with a bootstrap {:g}% interval; "
       "two-sided Mann-Whitney U; slower/faster when p < {:g} and the ratio is outside 1 +/- {}",
-      report::metric_name(s.metric), comparison.contender.label, comparison.baseline.label,
-      s.bootstrap.confidence * 100, s.rule.alpha, format_percent(s.rule.threshold));
+      report::metric_name(s.metric), median_unit(comparison).name, comparison.contender.label,
+      comparison.baseline.label, s.bootstrap.confidence * 100, s.rule.alpha,
+      format_percent(s.rule.threshold));
 }
 
 namespace {
@@ -224,8 +235,9 @@ bool stdout_wants_colour() {
 
 std::string render_table(const Comparison& comparison, bool colour) {
   const std::vector<std::string> headers = case_row_headers(comparison);
+  const TimeUnit unit = median_unit(comparison);
   std::vector<CaseRow> rows;
-  for (const CaseComparison& c : comparison.cases) rows.push_back(make_case_row(c));
+  for (const CaseComparison& c : comparison.cases) rows.push_back(make_case_row(c, unit));
 
   std::vector<std::size_t> widths(headers.size());
   for (std::size_t i = 0; i < headers.size(); ++i) widths[i] = display_width(headers[i]);
@@ -379,12 +391,13 @@ std::string render_markdown(const Comparison& comparison) {
   out += "**" + verdict_counts(comparison) + "**\n\n";
 
   const std::vector<std::string> headers = case_row_headers(comparison);
+  const TimeUnit unit = median_unit(comparison);
   out += table_line(headers);
   out += "|---|---:|---:|---:|---|---:|---:|";
   for (std::size_t i = 8; i < headers.size(); ++i) out += "---:|";
   out += "---|\n";
   for (const CaseComparison& c : comparison.cases) {
-    CaseRow row = make_case_row(c);
+    CaseRow row = make_case_row(c, unit);
     std::string verdict = markdown_cell(row.verdict);
     if (c.verdict == Verdict::slower || c.verdict == Verdict::faster)
       verdict = "**" + verdict + "**";

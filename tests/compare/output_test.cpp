@@ -30,6 +30,39 @@ class Outputs : public ::testing::Test {
   Comparison comparison_;
 };
 
+TEST(OutputUnits, NanosecondCasesPrintInNanoseconds) {
+  // Issue 15: plain Google Benchmark cases of 20 ns printed as "0.02" on both sides beside a
+  // ratio of 1.208. A table with a median under 1 us is in ns, in every format.
+  const auto rows = [](double center_ns, std::uint64_t seed) {
+    nlohmann::json benchmarks = nlohmann::json::array();
+    for (const double t : noisy_samples(center_ns, 0.001, 10, seed)) {
+      benchmarks.push_back(
+          {{"name", "BM_Add"}, {"run_type", "iteration"}, {"real_time", t}, {"time_unit", "ns"}});
+    }
+    return nlohmann::json{{"benchmarks", benchmarks}}.dump();
+  };
+  const report::Report base = report::parse_report(rows(20, 1), "base.json");
+  const report::Report head = report::parse_report(rows(24.16, 2), "head.json");
+  const Comparison comparison =
+      compare_reports({&base, std::nullopt, "base"}, {&head, std::nullopt, "head"}, {});
+  const TimeUnit unit = median_unit(comparison);
+  EXPECT_EQ(unit.name, "ns");
+  const CaseRow row = make_case_row(comparison.cases[0], unit);
+  EXPECT_EQ(row.baseline_median, "20.0");
+  EXPECT_EQ(row.contender_median, "24.2");
+  const std::string table = render_table(comparison, false);
+  EXPECT_NE(table.find("base ns"), std::string::npos) << table;
+  EXPECT_NE(table.find("median of each side, ns"), std::string::npos) << table;
+  EXPECT_EQ(table.find("0.02"), std::string::npos) << table;
+  EXPECT_NE(render_markdown(comparison).find("| base ns | head ns |"), std::string::npos);
+  EXPECT_NE(render_html(comparison).find("base ns"), std::string::npos);
+}
+
+TEST_F(Outputs, MicrosecondCasesStayInMicroseconds) {
+  EXPECT_EQ(median_unit(comparison_).name, "us");
+  EXPECT_NE(render_table(comparison_, false).find("v2.6.3 us"), std::string::npos);
+}
+
 TEST_F(Outputs, TableIsAlignedAndColouredOnlyWhenAsked) {
   const std::string plain = render_table(comparison_, false);
   EXPECT_EQ(plain.find('\033'), std::string::npos);
