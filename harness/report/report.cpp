@@ -137,12 +137,37 @@ std::string read_text(const std::string& path) {
   return text;
 }
 
+// A duplicate key is refused with its name and place (issue 15): which value was meant is unknown.
+[[noreturn]] void fail_duplicate(const json& document, const DuplicateKey& duplicate,
+                                 const std::string& source) {
+  std::string where = duplicate.where;
+  if (duplicate.benchmark_row) {
+    RowPlace place{*duplicate.benchmark_row, ""};
+    // The row as parsed (a second "benchmarks" key may have replaced the array it was in).
+    const auto benchmarks = document.find("benchmarks");
+    if (benchmarks != document.end() && benchmarks->is_array() &&
+        place.index < benchmarks->size() && (*benchmarks)[place.index].is_object()) {
+      const json& row = (*benchmarks)[place.index];
+      if (const auto name = row.find("name"); name != row.end() && name->is_string()) {
+        place.name = name->get<std::string>();
+      }
+    }
+    where = place.describe();
+  }
+  fail(source, fmt::format("{}: key \"{}\" appears twice; a report must have each key once",
+                           one_line(where, 160), one_line(duplicate.key, 60)));
+}
+
 json parse_json(std::string_view text, const std::string& source) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     fail(source, "empty file; expected a JSON benchmark report");
   }
   try {
-    return json::parse(quote_non_finite_tokens(text, kMaxJsonDepth));
+    std::optional<DuplicateKey> duplicate;
+    json document =
+        parse_noting_duplicate_keys(quote_non_finite_tokens(text, kMaxJsonDepth), duplicate);
+    if (duplicate) fail_duplicate(document, *duplicate, source);
+    return document;
   } catch (const JsonTooDeep& error) {
     fail(source, std::string("malformed report: ") + error.what());
   } catch (const json::exception& error) {

@@ -14,12 +14,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   try {
     const fa::report::Report report = fa::report::parse_report(text, "fuzz-input.json");
-    // What validation promises of a loaded report: finite samples, e2e positive.
+    // What validation promises of a loaded report: finite samples, e2e and real_time positive.
     for (const fa::report::CaseResult& result : report.cases) {
       for (const auto& [metric, samples] : result.samples) {
         for (const double sample : samples) {
           if (!std::isfinite(sample)) std::abort();
-          if (metric == fa::report::Metric::e2e && !(sample > 0)) std::abort();
+          const bool positive =
+              metric == fa::report::Metric::e2e || metric == fa::report::Metric::real_time;
+          if (positive && !(sample > 0)) std::abort();
         }
       }
     }

@@ -120,6 +120,31 @@ TEST(ReportBadInput, OtherSchemaVersion) {
             std::string::npos);
 }
 
+TEST(ReportBadInput, DuplicateKeysAreRefusedWithTheKeyAndTheRow) {
+  // Issue 15: nlohmann kept the last of two values silently.
+  const std::string row = R"({"name": "a", "real_time": 1, "time_unit": "ns"})";
+  const std::string twice =
+      R"({"name": "fwd/v2.6.3/b:2/s:50/h:16/d:16/fp16/eager", "real_time": 1, "real_time": 900,
+          "time_unit": "ns"})";
+  EXPECT_NE(problem_with(R"({"benchmarks": [)" + row + "," + twice + "]}")
+                .find("benchmarks[1] (fwd/v2.6.3/b:2/s:50/h:16/d:16/fp16/eager): key "
+                      "\"real_time\" appears twice"),
+            std::string::npos);
+  EXPECT_NE(problem_with(R"({"context": {"gpu_name": "A", "gpu_name": "B"}, "benchmarks": [)" +
+                         row + "]}")
+                .find("bad.json: context: key \"gpu_name\" appears twice"),
+            std::string::npos);
+  EXPECT_NE(problem_with(R"({"benchmarks": [)" + row + R"(], "benchmarks": [)" + row + "]}")
+                .find("(top level): key \"benchmarks\" appears twice"),
+            std::string::npos);
+  // Deeper, and the same key in different objects is fine.
+  EXPECT_NE(problem_with(R"({"benchmarks": [{"name": "a", "x": {"k": [1, {"q": 1, "q": 2}]},
+                            "real_time": 1, "time_unit": "ns"}]})")
+                .find("benchmarks[0].x.k[1]: key \"q\" appears twice"),
+            std::string::npos);
+  EXPECT_NO_THROW(parse_report(R"({"benchmarks": [)" + row + "," + row + "]}", "ok.json"));
+}
+
 TEST(ReportBadInput, HostileShapesAreBounded) {
   // Deep nesting: refused before any recursive walk could exhaust the stack.
   const std::string deep =
