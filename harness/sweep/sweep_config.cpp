@@ -54,6 +54,15 @@ class Checker {
     return static_cast<int>(number);
   }
 
+  // `number` (already checked) at most `bound`.
+  int at_most(int number, int bound, const std::string& field) const {
+    if (number > bound) {
+      fail(field, "must be at most " + std::to_string(bound) + " (fa-sweep's bound), got " +
+                      std::to_string(number));
+    }
+    return number;
+  }
+
   int non_negative_int(const json& value, const std::string& field) const {
     if (value.is_number_integer() && value.get<int64_t>() == 0) return 0;
     if (value.is_number_integer() && value.get<int64_t>() < 0) {
@@ -291,26 +300,33 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
   }
 
   if (root.contains("repetitions")) {
-    config.repetitions = check.positive_int(root["repetitions"], "repetitions");
+    config.repetitions = check.at_most(check.positive_int(root["repetitions"], "repetitions"),
+                                       kMaxRepetitions, "repetitions");
   }
   if (root.contains("min_time_s")) {
     config.min_time_s = check.number(root["min_time_s"], "min_time_s", /*allow_zero=*/false);
   }
   if (root.contains("iterations")) {
-    config.iterations = check.positive_int(root["iterations"], "iterations");
+    config.iterations = check.at_most(check.positive_int(root["iterations"], "iterations"),
+                                      kMaxIterations, "iterations");
   }
   if (root.contains("warmup_iterations")) {
     config.warmup_iterations =
-        check.non_negative_int(root["warmup_iterations"], "warmup_iterations");
+        check.at_most(check.non_negative_int(root["warmup_iterations"], "warmup_iterations"),
+                      kMaxWarmupIterations, "warmup_iterations");
   }
   if (root.contains("warmup_s")) {
     config.warmup_s = check.number(root["warmup_s"], "warmup_s", /*allow_zero=*/true);
   }
   if (root.contains("kernel_samples")) {
-    config.kernel_samples = check.positive_int(root["kernel_samples"], "kernel_samples");
+    config.kernel_samples =
+        check.at_most(check.positive_int(root["kernel_samples"], "kernel_samples"),
+                      kMaxKernelSamples, "kernel_samples");
   }
   if (root.contains("phase_samples")) {
-    config.phase_samples = check.non_negative_int(root["phase_samples"], "phase_samples");
+    config.phase_samples =
+        check.at_most(check.non_negative_int(root["phase_samples"], "phase_samples"),
+                      kMaxPhaseSamples, "phase_samples");
   }
   if (root.contains("seed")) {
     config.seed = check.non_negative_int(root["seed"], "seed");

@@ -165,6 +165,17 @@ std::vector<BadConfig> bad_configs() {
        "must be zero or positive"},
       {"kernel samples", config_with(kGrid, R"(, "kernel_samples": 0)"), "kernel_samples",
        "must be positive"},
+      // Issue 15 item 10: absurd counts are bounded (they ended in std::bad_alloc).
+      {"repetitions absurd", config_with(kGrid, R"(, "repetitions": 1000000000)"), "repetitions",
+       "must be at most 10000 (fa-sweep's bound), got 1000000000"},
+      {"iterations absurd", config_with(kGrid, R"(, "iterations": 1000000000)"), "iterations",
+       "must be at most 10000000"},
+      {"warmup absurd", config_with(kGrid, R"(, "warmup_iterations": 1000000000)"),
+       "warmup_iterations", "must be at most 10000000"},
+      {"kernel samples absurd", config_with(kGrid, R"(, "kernel_samples": 1000000000)"),
+       "kernel_samples", "must be at most 100000"},
+      {"phase samples absurd", config_with(kGrid, R"(, "phase_samples": 1000000000)"),
+       "phase_samples", "must be at most 100000"},
   };
 }
 

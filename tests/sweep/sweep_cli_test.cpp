@@ -101,6 +101,11 @@ TEST(SweepCli, BadFlagsExitTwo) {
       {{"--benchmark_frobnicate=1"}, "unrecognised --benchmark_* flag"},
       {{"--out", dir.file("no/such/dir/r.json")}, "fa-sweep: --out: "},
       {{"--out", dir.path()}, "is a directory"},
+      // Issue 15 item 10: bounded, not std::bad_alloc.
+      {{"--repetitions", "1000000000"},
+       "fa-sweep: --repetitions: must be at most 10000 (fa-sweep's bound), got 1000000000"},
+      {{"--iterations", "1000000000"}, "fa-sweep: --iterations: must be at most 10000000"},
+      {{"--phase-samples", "1000000000"}, "fa-sweep: --phase-samples: must be at most 100000"},
   };
   for (const Bad& one : bad) {
     std::vector<std::string> args{"--config", smoke(), "--backend", "auto"};
