@@ -513,3 +513,49 @@ TEST_F(CompareOutputFiles, ALinkIsWrittenThroughAndASignalBeforeTheRenameLeavesN
 
 }  // namespace
 }  // namespace fa::sweep
+
+namespace fa::sweep {
+namespace {
+
+using test::list_directory;
+using test::run_sweep;
+using test::split_lines;
+using test::TempDir;
+
+// Issue 15 item 6: inputs are prepared up front, so cases that each fit but together do not are
+// refused before anything is allocated: one line, exit 2, no report. FA_SWEEP_MEMORY_BUDGET caps
+// the budget low for the test: the smoke grid's largest case takes about 280 KiB, all four about
+// 850 KiB.
+TEST(SweepCliMemory, CasesThatTogetherExceedTheMemoryAreRefusedUpFront) {
+  const TempDir dir;
+  const std::string out = dir.file("r.json");
+  const test::ProcessResult result =
+      run_sweep({"--config", test::configs_dir() + "/smoke.json", "--backend", "cpu", "--out", out},
+                {"FA_SWEEP_MEMORY_BUDGET=400K"});
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  const std::vector<std::string> lines = split_lines(result.err);
+  ASSERT_FALSE(lines.empty());
+  const std::string& last = lines.back();
+  EXPECT_NE(last.find("all prepared before the first runs"), std::string::npos) << last;
+  EXPECT_NE(last.find("FA_SWEEP_MEMORY_BUDGET allows 0.0 GiB"), std::string::npos) << last;
+  EXPECT_EQ(result.err.find("repetition 1 of"), std::string::npos) << result.err;
+  EXPECT_TRUE(list_directory(dir.path()).empty());
+
+  // Below the largest case: each case fails by itself (the sweep goes on, exit 1).
+  const test::ProcessResult small =
+      run_sweep({"--config", test::configs_dir() + "/smoke.json", "--backend", "cpu", "--out", out,
+                 "--repetitions", "1"},
+                {"FA_SWEEP_MEMORY_BUDGET=100K"});
+  EXPECT_EQ(small.exit_code, 1) << small.err;
+  EXPECT_NE(small.err.find("out of memory: the case's tensors need"), std::string::npos)
+      << small.err;
+
+  const test::ProcessResult bad =
+      run_sweep({"--config", test::configs_dir() + "/smoke.json", "--backend", "cpu"},
+                {"FA_SWEEP_MEMORY_BUDGET=lots"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("FA_SWEEP_MEMORY_BUDGET"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace fa::sweep
