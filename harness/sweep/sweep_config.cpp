@@ -1,5 +1,7 @@
 #include "sweep/sweep_config.h"
 
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -174,6 +176,11 @@ std::string content_hash(const std::string& bytes) {
 }
 
 std::string read_config_file(const std::string& path) {
+  // A directory opens (ifstream) and reads as nothing: say what it is, not "invalid JSON".
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
+    throw UsageError(report::one_line(path) + ": (file): is a directory, expected a JSON file");
+  }
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     throw UsageError(report::one_line(path) + ": (file): cannot read (" + std::strerror(errno) +
@@ -193,11 +200,39 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
   // a stack overflow on hostile input (found by tests/fuzz).
   struct TooDeep {};
   constexpr int kMaxDepth = 16;
+  // A key given twice in one object would take the last value silently: refused by name. One
+  // set of keys per open object; the field path is the keys of the enclosing objects.
+  struct DuplicateKey {
+    std::string field;
+  };
+  struct OpenObject {
+    std::set<std::string> keys;
+    std::string key;  // the one being parsed
+  };
+  std::vector<OpenObject> open_objects;
   try {
-    root = json::parse(text, [](int depth, json::parse_event_t, json&) {
+    root = json::parse(text, [&](int depth, json::parse_event_t event, json& parsed) {
       if (depth > kMaxDepth) throw TooDeep{};
+      if (event == json::parse_event_t::object_start) open_objects.emplace_back();
+      if (event == json::parse_event_t::object_end && !open_objects.empty()) {
+        open_objects.pop_back();
+      }
+      if (event == json::parse_event_t::key && !open_objects.empty()) {
+        const std::string key = parsed.get<std::string>();
+        OpenObject& object = open_objects.back();
+        if (!object.keys.insert(key).second) {
+          std::string field;
+          for (std::size_t i = 0; i + 1 < open_objects.size(); ++i) {
+            field += open_objects[i].key + ".";
+          }
+          throw DuplicateKey{field + key};
+        }
+        object.key = key;
+      }
       return true;
     });
+  } catch (const DuplicateKey& duplicate) {
+    check.fail(shortened(duplicate.field), "duplicate key: given twice in one object");
   } catch (const TooDeep&) {
     check.fail("(root)", "arrays and objects nested deeper than " + std::to_string(kMaxDepth) +
                              " levels: not a sweep config");
