@@ -209,8 +209,9 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
       ->type_name("N");
   app.add_option("--out", options.out,
                  "write Google Benchmark's JSON report (every repetition row plus context) to "
-                 "FILE; written to a temporary file and renamed when the run completes; default: "
-                 "print only")
+                 "FILE; written to a temporary file and renamed when the run completes (a "
+                 "symbolic link: its target is replaced, the link kept; a device, FIFO or "
+                 "directory, or the config itself, is refused); default: print only")
       ->type_name("FILE.json");
   app.add_option("--filter", options.filter,
                  "run only the cases whose name matches REGEX anywhere, e.g. 'b:2/s:50/' or "
