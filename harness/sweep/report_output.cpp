@@ -61,6 +61,8 @@ void ReportFile::commit(const report::ReportDocument& document) {
     discard();
     throw;
   }
+  // The temporary file made up front, should a link now point elsewhere (else already renamed).
+  std::remove(temporary_path_.c_str());
   guard_.reset();  // only now: the rename is done
   open_ = false;
 }
