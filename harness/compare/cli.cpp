@@ -11,6 +11,7 @@
 #include "comparison.h"
 #include "rendering.h"
 #include "report/atomic_file.h"
+#include "report/output_file.h"
 #include "report/report.h"
 
 namespace fa::compare {
@@ -51,34 +52,33 @@ std::string limits_text() {
       report::kMaxJsonDepth);
 }
 
-bool same_file(const std::string& a, const std::string& b) {
-  namespace fs = std::filesystem;
-  std::error_code error_a;
-  std::error_code error_b;
-  if (fs::equivalent(a, b, error_a)) return true;
-  const fs::path canonical_a = fs::weakly_canonical(a, error_a);
-  const fs::path canonical_b = fs::weakly_canonical(b, error_b);
-  return !error_a && !error_b && canonical_a == canonical_b;
-}
-
+// Every file fa-compare writes goes through report/output_file.h, as fa-sweep's --out does: an
+// input report is never overwritten (same file by identity), a non-regular target is refused.
 void check_outputs(const CliOptions& options) {
   std::vector<std::pair<std::string, std::string>> outputs;
   if (options.html_path) outputs.emplace_back("--html", *options.html_path);
   if (options.output_path) outputs.emplace_back("--output", *options.output_path);
+  std::vector<std::string> inputs(options.reports);
+  inputs.insert(inputs.end(), options.base_reports.begin(), options.base_reports.end());
+  inputs.insert(inputs.end(), options.head_reports.begin(), options.head_reports.end());
   for (const auto& [flag, path] : outputs) {
     if (path.empty()) throw UsageError(flag + ": empty file name");
-    std::vector<std::string> inputs(options.reports);
-    inputs.insert(inputs.end(), options.base_reports.begin(), options.base_reports.end());
-    inputs.insert(inputs.end(), options.head_reports.begin(), options.head_reports.end());
-    for (const std::string& input : inputs) {
-      if (same_file(path, input)) {
-        throw UsageError(
-            fmt::format("{} {}: that is an input report; refusing to overwrite it", flag, path));
-      }
+    try {
+      report::refuse_overwriting_inputs(flag, path, inputs, "an input report");
+      report::check_output_target(path);
+    } catch (const report::OutputTargetError& error) {
+      throw UsageError(error.what());
     }
   }
-  if (outputs.size() == 2 && same_file(outputs[0].second, outputs[1].second)) {
-    throw UsageError("--html and --output name the same file " + outputs[0].second);
+  if (outputs.size() == 2) {
+    const auto target = [](const std::string& path) {
+      std::error_code ignored;
+      return std::filesystem::weakly_canonical(report::resolve_output_path(path), ignored).string();
+    };
+    if (report::same_file(outputs[0].second, outputs[1].second) ||
+        target(outputs[0].second) == target(outputs[1].second)) {
+      throw UsageError("--html and --output name the same file " + outputs[0].second);
+    }
   }
 }
 
@@ -298,37 +298,6 @@ std::pair<std::string, std::string> side_labels(const CliOptions& options) {
   return {base, contender};
 }
 
-// Every output file or none (issue 15 item 5): each is first written whole to a staging file
-// beside its target; only when all are staged are they renamed into place. A failure removes the
-// staged files and leaves every target as it was. (A rename failing after another succeeded is
-// the one window left: renames within a directory fail only on a vanishing directory.)
-void write_all_or_none(const std::vector<std::pair<std::string, const std::string*>>& files) {
-  std::vector<std::string> staged;
-  const auto remove_staged = [&] {
-    std::error_code ignored;
-    for (const std::string& path : staged) std::filesystem::remove(path, ignored);
-  };
-  try {
-    for (const auto& [path, content] : files) {
-      const std::string staging = report::temporary_path_for(path) + ".staged";
-      report::write_file_atomically(staging, *content);
-      staged.push_back(staging);
-    }
-  } catch (...) {
-    remove_staged();
-    throw;
-  }
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    std::error_code error;
-    std::filesystem::rename(staged[i], files[i].first, error);
-    if (error) {
-      remove_staged();
-      throw std::runtime_error(
-          fmt::format("{}: cannot write: {}", files[i].first, error.message()));
-    }
-  }
-}
-
 // A side's label in the multi-report form: its reports' common ab_revision, else "base"/"head".
 std::string set_label(const std::vector<report::Report>& reports, const char* fallback) {
   const std::string revision = reports.front().context_string("ab_revision");
@@ -417,7 +386,9 @@ int run(const CliOptions& options, std::ostream& out, std::ostream& err, bool ou
   std::vector<std::pair<std::string, const std::string*>> files;
   if (options.html_path) files.emplace_back(*options.html_path, &html);
   if (options.output_path) files.emplace_back(*options.output_path, &text);
-  write_all_or_none(files);
+  // Every output or none (issue 15 item 5), through the link to its target, never over a
+  // device or FIFO, the temporary files removed on signals (report/atomic_file.h).
+  report::write_files_atomically(files);
 
   for (const std::string& warning : comparison.warnings) {
     err << "fa-compare: warning: " << warning << "\n";

@@ -12,6 +12,7 @@
 #include "report/text.h"
 #include "sweep/benchmark_compat.h"
 #include "sweep/case_runner.h"
+#include "sweep/host_memory.h"
 #include "sweep/nvtx_case_range.h"
 #include "sweep/phase_pass.h"
 #include "sweep/progress_reporter.h"
@@ -221,10 +222,33 @@ void SweepCases::release() {
   for (auto& entry : entries_) entry->runner.reset();
 }
 
+void SweepCases::require_memory_for_all_cases() const {
+  // Every case's inputs live from prepare() to release(): their sum must fit. A case that alone
+  // exceeds the budget fails by itself (cpu_case_runner.cpp) and is not counted here.
+  const MemoryBudget budget = host_memory_budget();
+  double total = 0;
+  int counted = 0;
+  for (const auto& entry : entries_) {
+    if (entry->sweep_case.is_floor()) continue;
+    const double bytes = cpu_case_bytes(entry->sweep_case.key);
+    if (!memory_shortfall("", bytes, budget).empty()) continue;
+    total += bytes;
+    ++counted;
+  }
+  const std::string shortfall = memory_shortfall("the inputs of its " + std::to_string(counted) +
+                                                     " cases, all prepared before the first runs,",
+                                                 total, budget);
+  if (!shortfall.empty()) {
+    throw UsageError("fa-sweep: " + plan_.config.path + ": " + shortfall +
+                     ": run fewer or smaller cases (--filter, the grid)");
+  }
+}
+
 int SweepCases::prepare(std::FILE* log) {
   int failed = 0;
   const bool cuda = plan_.backend == Backend::kCuda;
   const at::Device device = cuda ? at::Device(at::kCUDA) : at::Device(at::kCPU);
+  if (!cuda) require_memory_for_all_cases();
   prepare_phase_pass(plan_.phase_samples, log);  // before any call of a dispatch path
   for (auto& entry : entries_) {
     const SweepCase& sweep_case = entry->sweep_case;

@@ -33,7 +33,9 @@ class SweepCases {
 
   // Creates every case's runner and prepares it (inputs, graph capture). A case that cannot run
   // here is marked skipped; one whose preparation throws is marked failed; both are printed to
-  // `log`. Returns the number of failed preparations.
+  // `log`. Returns the number of failed preparations. On the CPU backend, throws UsageError
+  // first, allocating nothing, when the cases' inputs together exceed the host's memory
+  // (host_memory.h).
   int prepare(std::FILE* log);
   // benchmark::RegisterBenchmark for every case, in the plan's order. `progress` may be null.
   void register_benchmarks(ProgressTracker* progress);
@@ -52,6 +54,7 @@ class SweepCases {
   std::optional<Outcome> outcome(const std::string& case_name) const;
 
  private:
+  void require_memory_for_all_cases() const;
   const SweepPlan& plan_;
   std::vector<std::unique_ptr<CaseEntry>> entries_;
 };

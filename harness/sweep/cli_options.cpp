@@ -19,13 +19,16 @@ namespace {
   throw UsageError("fa-sweep: " + flag + ": " + problem);
 }
 
-int parse_positive_int(const std::string& text, const std::string& flag) {
+int parse_positive_int(const std::string& text, const std::string& flag, int bound) {
   errno = 0;
   char* end = nullptr;
   const long value = std::strtol(text.c_str(), &end, 10);
   if (text.empty() || end == nullptr || *end != '\0' || errno != 0 || value <= 0 ||
       value > 1000000000L) {
     bad_flag(flag, "must be a positive integer, got '" + text + "'");
+  }
+  if (value > bound) {
+    bad_flag(flag, "must be at most " + std::to_string(bound) + " (fa-sweep's bound), got " + text);
   }
   return static_cast<int>(value);
 }
@@ -206,8 +209,9 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
       ->type_name("N");
   app.add_option("--out", options.out,
                  "write Google Benchmark's JSON report (every repetition row plus context) to "
-                 "FILE; written to a temporary file and renamed when the run completes; default: "
-                 "print only")
+                 "FILE; written to a temporary file and renamed when the run completes (a "
+                 "symbolic link: its target is replaced, the link kept; a device, FIFO or "
+                 "directory, or the config itself, is refused); default: print only")
       ->type_name("FILE.json");
   app.add_option("--filter", options.filter,
                  "run only the cases whose name matches REGEX anywhere, e.g. 'b:2/s:50/' or "
@@ -258,12 +262,17 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     bad_flag("--backend", "must be auto, cuda or cpu, got '" + options.backend + "'");
   }
   if (app.count("--repetitions") > 0) {
-    options.repetitions = parse_positive_int(repetitions, "--repetitions");
+    options.repetitions = parse_positive_int(repetitions, "--repetitions", kMaxRepetitions);
   }
   if (app.count("--min-time") > 0)
     options.min_time_s = parse_positive_seconds(min_time, "--min-time");
   if (app.count("--iterations") > 0) {
-    options.iterations = parse_positive_int(iterations, "--iterations");
+    options.iterations = parse_positive_int(iterations, "--iterations", kMaxIterations);
+  }
+  if (options.phase_samples && *options.phase_samples > kMaxPhaseSamples) {
+    bad_flag("--phase-samples", "must be at most " + std::to_string(kMaxPhaseSamples) +
+                                    " (fa-sweep's bound), got " +
+                                    std::to_string(*options.phase_samples));
   }
   if (options.min_time_s && options.iterations) {
     bad_flag("--iterations", "give either --min-time or --iterations, not both");

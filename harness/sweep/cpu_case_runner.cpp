@@ -15,6 +15,7 @@
 #include "common/core_call.h"
 #include "core/attention_fwd_cpu.h"
 #include "sweep/case_runner.h"
+#include "sweep/host_memory.h"
 #include "variants.h"
 
 namespace fa::sweep {
@@ -49,24 +50,13 @@ class CpuFloorRunner final : public CaseRunner {
   std::string kernel_timing() const override { return "cpu-core-steady-clock"; }
 };
 
-// Refuses a case whose tensors (q, k, v drawn in fp32 and converted, the core's out and the
-// variant's, lse) exceed the machine's memory, before allocating them: where the kernel grants
-// any allocation (vm.overcommit_memory = 1) a too-large case would not fail, it would fill the
-// machine while drawing its random inputs.
+// Refuses a case whose tensors exceed the machine's memory (host_memory.h), before allocating
+// them: where the kernel grants any allocation (vm.overcommit_memory = 1) a too-large case would
+// not fail, it would fill the machine while drawing its random inputs.
 void require_host_memory(const report::CaseKey& key) {
-  const double elements = static_cast<double>(key.batch) * static_cast<double>(key.seqlen) *
-                          static_cast<double>(key.heads) * static_cast<double>(key.head_dim);
-  const double needed = elements * (3 * (4 + 2) + 2 * 2) +
-                        static_cast<double>(key.batch) * key.heads * key.seqlen * 4;
-  const double physical =
-      static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
-  if (physical > 0 && needed > physical) {
-    char message[200];
-    std::snprintf(message, sizeof message,
-                  "out of memory: the case's tensors need %.1f GiB, this machine has %.1f GiB",
-                  needed / (1 << 30), physical / (1 << 30));
-    throw std::runtime_error(message);
-  }
+  const std::string shortfall =
+      memory_shortfall("the case's tensors", cpu_case_bytes(key), host_memory_budget());
+  if (!shortfall.empty()) throw std::runtime_error("out of memory: " + shortfall);
 }
 
 class CpuVariantRunner final : public CaseRunner {

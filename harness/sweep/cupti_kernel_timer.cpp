@@ -262,6 +262,12 @@ std::vector<double> CuptiKernelTimer::end_phase() {
 
   std::vector<double> microseconds(iterations, 0.0);
   std::vector<std::multiset<std::string>> names(iterations);
+  last_phase_ = PhaseAttribution{};
+  last_phase_.iterations.resize(iterations);
+  {
+    const std::lock_guard<std::mutex> lock(s.init_mutex);
+    last_phase_.have_callbacks = s.have_callbacks;
+  }
   std::set<std::string> all_names;
   uint64_t by_correlation = 0, by_window = 0, outside = 0, no_timestamps = 0;
   for (const KernelRecord& kernel : records) {
@@ -291,10 +297,17 @@ std::vector<double> CuptiKernelTimer::end_phase() {
       ++outside;
       continue;
     }
-    if (!filter_.empty() && kernel.name.find(filter_) == std::string::npos) continue;
-    microseconds[iteration] += static_cast<double>(kernel.end - kernel.start) * 1e-3;
+    const double kernel_microseconds = static_cast<double>(kernel.end - kernel.start) * 1e-3;
+    const bool timed = filter_.empty() || kernel.name.find(filter_) != std::string::npos;
+    last_phase_.iterations[iteration].push_back({kernel.name, kernel_microseconds, timed});
+    if (!timed) continue;
+    microseconds[iteration] += kernel_microseconds;
     names[iteration].insert(kernel.name);
   }
+  last_phase_.by_correlation = by_correlation;
+  last_phase_.by_window = by_window;
+  last_phase_.outside = outside;
+  last_phase_.no_timestamps = no_timestamps;
   {
     const std::lock_guard<std::mutex> lock(s.mutex);
     s.by_correlation += by_correlation;

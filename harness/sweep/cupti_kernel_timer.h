@@ -24,6 +24,22 @@ namespace fa::sweep {
 
 class CuptiKernelTimer final : public KernelTracer {
  public:
+  // What one end_phase() attributed, typed, so tests check the attribution itself rather than
+  // timings: per iteration, every kernel record given to it, in record order.
+  struct AttributedKernel {
+    std::string name;
+    double microseconds = 0;
+    bool timed = false;  // the name filter kept it (it is in end_phase()'s sum)
+  };
+  struct PhaseAttribution {
+    std::vector<std::vector<AttributedKernel>> iterations;
+    uint64_t by_correlation = 0;  // records matched to an iteration's launch by correlation id
+    uint64_t by_window = 0;       // records placed by their device start (no launch callbacks)
+    uint64_t outside = 0;         // records of the phase that belong to no iteration
+    uint64_t no_timestamps = 0;
+    bool have_callbacks = false;  // launch callbacks were on (correlation ids recorded)
+  };
+
   // `name_filter`: substring of the kernel names to time (empty: every kernel launched).
   explicit CuptiKernelTimer(std::string name_filter);
   ~CuptiKernelTimer() override;
@@ -37,11 +53,14 @@ class CuptiKernelTimer final : public KernelTracer {
   // How records were attributed so far, e.g. "1200 kernel records: 1200 by correlation id,
   // 0 by time window, 0 outside any iteration, 0 without timestamps; 0 dropped".
   static std::string attribution_summary();
+  // The last end_phase()'s attribution (empty before one); filled also when it throws.
+  const PhaseAttribution& last_phase() const { return last_phase_; }
 
  private:
   std::string filter_;
   std::vector<std::pair<uint64_t, uint64_t>> windows_;  // CUPTI timestamps (ns) per iteration
   bool in_phase_ = false;
+  PhaseAttribution last_phase_;
 };
 
 }  // namespace fa::sweep

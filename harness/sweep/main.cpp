@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "report/output_file.h"
 #include "sweep/benchmark_cases.h"
 #include "sweep/cli_options.h"
 #include "sweep/progress_reporter.h"
@@ -63,7 +64,9 @@ int run(int argc, char** argv) {
   }
 
   std::unique_ptr<ReportFile> report;
-  if (!plan.out.empty()) report = std::make_unique<ReportFile>(plan.out);
+  if (!plan.out.empty()) {
+    report = std::make_unique<ReportFile>(plan.out, std::vector<std::string>{options.config_path});
+  }
 
   // Google Benchmark's flags: ours, then the user's other --benchmark_* flags.
   std::vector<std::string> storage = benchmark_arguments(plan, options.benchmark_args);
@@ -114,6 +117,11 @@ int run(int argc, char** argv) {
   for (const fa::Variant* variant : plan.variants) variant_names.emplace_back(variant->name);
   std::printf("\n%s", format_summary(display.records(), variant_names).c_str());
   std::fflush(stdout);
+  if (std::ferror(stdout)) {
+    // The reader went away (`fa-sweep ... | head -1`: EPIPE, SIGPIPE is ignored): the sweep ran
+    // to the end regardless and the report is written below; only the printing stopped.
+    std::fprintf(stderr, "[fa-sweep] stdout was closed by its reader; the sweep went on\n");
+  }
 #ifdef FA_HAVE_CUPTI
   if (facts.kernel_timing == "cupti") {
     std::fprintf(stderr, "[fa-sweep] CUPTI: %s\n", CuptiKernelTimer::attribution_summary().c_str());
@@ -143,6 +151,7 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  fa::report::ignore_broken_pipes();  // a closed stdout must not kill the sweep (issue 15 item 3)
   try {
     return run(argc, argv);
   } catch (const UsageError& error) {

@@ -11,56 +11,30 @@
 #include <stdexcept>
 
 #include "report/atomic_file.h"
+#include "report/output_file.h"
 #include "sweep/sweep_config.h"
 
 namespace fa::sweep {
-namespace {
 
-// The temporary file a signal handler removes: a fixed buffer, since only async-signal-safe
-// calls are allowed there.
-char g_temporary_path[4096] = {0};
-volatile std::sig_atomic_t g_have_temporary = 0;
-
-const int kSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGABRT, SIGSEGV, SIGBUS, SIGFPE};
-
-extern "C" void remove_temporary_and_reraise(int signal_number) {
-  if (g_have_temporary) ::unlink(g_temporary_path);
-  std::signal(signal_number, SIG_DFL);
-  std::raise(signal_number);
-}
-
-void install_handlers(const std::string& path) {
-  if (path.size() >= sizeof(g_temporary_path)) return;  // too long: no cleanup on signals
-  std::memcpy(g_temporary_path, path.c_str(), path.size() + 1);
-  g_have_temporary = 1;
-  struct sigaction action {};
-  action.sa_handler = &remove_temporary_and_reraise;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESETHAND;
-  for (const int signal_number : kSignals) sigaction(signal_number, &action, nullptr);
-}
-
-void remove_handlers() {
-  g_have_temporary = 0;
-  for (const int signal_number : kSignals) std::signal(signal_number, SIG_DFL);
-}
-
-}  // namespace
-
-ReportFile::ReportFile(std::string final_path)
-    : final_path_(std::move(final_path)), temporary_path_(report::temporary_path_for(final_path_)) {
-  struct stat info {};
-  if (::stat(final_path_.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
-    throw UsageError("fa-sweep: --out: " + final_path_ + ": is a directory, expected a file name");
+ReportFile::ReportFile(std::string final_path, const std::vector<std::string>& inputs)
+    : final_path_(std::move(final_path)) {
+  try {
+    report::refuse_overwriting_inputs("--out", final_path_, inputs, "the config");
+    // A device, FIFO, socket or directory is refused now, before the sweep runs; a link is
+    // written through to its target.
+    temporary_path_ = report::temporary_path_for(report::check_output_target(final_path_));
+  } catch (const report::OutputTargetError& error) {
+    throw UsageError(std::string("fa-sweep: --out: ") + error.what());
   }
-  const int fd = ::open(temporary_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int fd =
+      ::open(temporary_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0) {
-    throw UsageError("fa-sweep: --out: " + final_path_ + ": cannot write (" + std::strerror(errno) +
-                     ")");
+    throw UsageError("fa-sweep: --out: " + final_path_ + ": cannot write (" +
+                     report::errno_message(errno) + ")");
   }
   ::close(fd);
   open_ = true;
-  install_handlers(temporary_path_);
+  guard_ = std::make_unique<report::TemporaryFileGuard>(std::vector<std::string>{temporary_path_});
 }
 
 ReportFile::~ReportFile() {
@@ -69,25 +43,28 @@ ReportFile::~ReportFile() {
 
 void ReportFile::discard() {
   if (!open_) return;
-  remove_handlers();
   std::remove(temporary_path_.c_str());
+  guard_.reset();
   open_ = false;
 }
 
 void ReportFile::commit(const report::ReportDocument& document) {
   if (!open_) throw std::logic_error("ReportFile::commit: nothing to commit");
-  std::string content;
   try {
-    content = report::format_report(document);
+    // Writes the temporary file (the same path) and renames it over the final path, checking
+    // the target again first; signals remove the temporary file until the rename is done.
+    report::write_file_atomically(final_path_, report::format_report(document));
+  } catch (const report::OutputTargetError& error) {
+    discard();
+    throw UsageError(std::string("fa-sweep: --out: ") + error.what());
   } catch (...) {
     discard();
     throw;
   }
-  remove_handlers();
+  // The temporary file made up front, should a link now point elsewhere (else already renamed).
+  std::remove(temporary_path_.c_str());
+  guard_.reset();  // only now: the rename is done
   open_ = false;
-  // Writes the temporary file (report::temporary_path_for is the same path) and renames it over
-  // the final path; removes it on failure.
-  report::write_file_atomically(final_path_, content);
 }
 
 }  // namespace fa::sweep

@@ -1,5 +1,7 @@
 #include "sweep/sweep_config.h"
 
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -52,6 +54,15 @@ class Checker {
     const int64_t number = value.get<int64_t>();
     if (number <= 0) fail(field, "must be positive, got " + std::to_string(number));
     return static_cast<int>(number);
+  }
+
+  // `number` (already checked) at most `bound`.
+  int at_most(int number, int bound, const std::string& field) const {
+    if (number > bound) {
+      fail(field, "must be at most " + std::to_string(bound) + " (fa-sweep's bound), got " +
+                      std::to_string(number));
+    }
+    return number;
   }
 
   int non_negative_int(const json& value, const std::string& field) const {
@@ -165,6 +176,11 @@ std::string content_hash(const std::string& bytes) {
 }
 
 std::string read_config_file(const std::string& path) {
+  // A directory opens (ifstream) and reads as nothing: say what it is, not "invalid JSON".
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
+    throw UsageError(report::one_line(path) + ": (file): is a directory, expected a JSON file");
+  }
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     throw UsageError(report::one_line(path) + ": (file): cannot read (" + std::strerror(errno) +
@@ -184,11 +200,39 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
   // a stack overflow on hostile input (found by tests/fuzz).
   struct TooDeep {};
   constexpr int kMaxDepth = 16;
+  // A key given twice in one object would take the last value silently: refused by name. One
+  // set of keys per open object; the field path is the keys of the enclosing objects.
+  struct DuplicateKey {
+    std::string field;
+  };
+  struct OpenObject {
+    std::set<std::string> keys;
+    std::string key;  // the one being parsed
+  };
+  std::vector<OpenObject> open_objects;
   try {
-    root = json::parse(text, [](int depth, json::parse_event_t, json&) {
+    root = json::parse(text, [&](int depth, json::parse_event_t event, json& parsed) {
       if (depth > kMaxDepth) throw TooDeep{};
+      if (event == json::parse_event_t::object_start) open_objects.emplace_back();
+      if (event == json::parse_event_t::object_end && !open_objects.empty()) {
+        open_objects.pop_back();
+      }
+      if (event == json::parse_event_t::key && !open_objects.empty()) {
+        const std::string key = parsed.get<std::string>();
+        OpenObject& object = open_objects.back();
+        if (!object.keys.insert(key).second) {
+          std::string field;
+          for (std::size_t i = 0; i + 1 < open_objects.size(); ++i) {
+            field += open_objects[i].key + ".";
+          }
+          throw DuplicateKey{field + key};
+        }
+        object.key = key;
+      }
       return true;
     });
+  } catch (const DuplicateKey& duplicate) {
+    check.fail(shortened(duplicate.field), "duplicate key: given twice in one object");
   } catch (const TooDeep&) {
     check.fail("(root)", "arrays and objects nested deeper than " + std::to_string(kMaxDepth) +
                              " levels: not a sweep config");
@@ -291,26 +335,33 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
   }
 
   if (root.contains("repetitions")) {
-    config.repetitions = check.positive_int(root["repetitions"], "repetitions");
+    config.repetitions = check.at_most(check.positive_int(root["repetitions"], "repetitions"),
+                                       kMaxRepetitions, "repetitions");
   }
   if (root.contains("min_time_s")) {
     config.min_time_s = check.number(root["min_time_s"], "min_time_s", /*allow_zero=*/false);
   }
   if (root.contains("iterations")) {
-    config.iterations = check.positive_int(root["iterations"], "iterations");
+    config.iterations = check.at_most(check.positive_int(root["iterations"], "iterations"),
+                                      kMaxIterations, "iterations");
   }
   if (root.contains("warmup_iterations")) {
     config.warmup_iterations =
-        check.non_negative_int(root["warmup_iterations"], "warmup_iterations");
+        check.at_most(check.non_negative_int(root["warmup_iterations"], "warmup_iterations"),
+                      kMaxWarmupIterations, "warmup_iterations");
   }
   if (root.contains("warmup_s")) {
     config.warmup_s = check.number(root["warmup_s"], "warmup_s", /*allow_zero=*/true);
   }
   if (root.contains("kernel_samples")) {
-    config.kernel_samples = check.positive_int(root["kernel_samples"], "kernel_samples");
+    config.kernel_samples =
+        check.at_most(check.positive_int(root["kernel_samples"], "kernel_samples"),
+                      kMaxKernelSamples, "kernel_samples");
   }
   if (root.contains("phase_samples")) {
-    config.phase_samples = check.non_negative_int(root["phase_samples"], "phase_samples");
+    config.phase_samples =
+        check.at_most(check.non_negative_int(root["phase_samples"], "phase_samples"),
+                      kMaxPhaseSamples, "phase_samples");
   }
   if (root.contains("seed")) {
     config.seed = check.non_negative_int(root["seed"], "seed");

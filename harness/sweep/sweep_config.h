@@ -22,6 +22,16 @@ struct SweepGrid {
   std::vector<int> embed;  // head_dim = embed / heads
 };
 
+// Bounds on the counts, in a config and on the command line (issue 15 item 10:
+// `--repetitions 1000000000` ended in std::bad_alloc): far above any useful sweep, low enough
+// that the per-repetition results and per-iteration samples fit in memory. Beyond one, one line
+// names the field and the bound, exit 2.
+inline constexpr int kMaxRepetitions = 10000;
+inline constexpr int kMaxIterations = 10000000;  // per repetition (two samples kept per call)
+inline constexpr int kMaxWarmupIterations = 10000000;
+inline constexpr int kMaxKernelSamples = 100000;
+inline constexpr int kMaxPhaseSamples = 100000;
+
 struct SweepConfig {
   std::string path;  // as given on the command line
   std::string name;

@@ -36,8 +36,8 @@ void expect_matches_reference(const QkvShape& shape, at::ScalarType dtype, bool 
                               const at::Device& device) {
   const uint64_t seed = fresh_seed();
   SCOPED_TRACE(describe(shape) + ", " + std::string(c10::toString(dtype)) +
-               (causal ? ", causal" : ", not causal") + ", " + device.str() + ", seed " +
-               std::to_string(seed));
+               (causal ? ", causal" : ", not causal") + ", " + device.str() + ", " +
+               seed_note(seed));
   const Qkv qkv = random_qkv(shape, dtype, device, seed);
   const double scale = 1.0 / std::sqrt(static_cast<double>(shape.head_dim));
   const CoreResult result = run_core(qkv, scale, causal);
@@ -114,7 +114,7 @@ TEST(CoreAccuracyShapes, StridedViewsWithoutCopies) {
   // (batch, heads, seqlen, d) memory viewed as (batch, seqlen, heads, d): unit last stride only.
   for (const at::Device& device : test_devices()) {
     const uint64_t seed = fresh_seed();
-    SCOPED_TRACE("seed " + std::to_string(seed) + ", " + device.str());
+    SCOPED_TRACE(seed_note(seed) + ", " + device.str());
     QkvShape shape;
     shape.seqlen_q = shape.seqlen_k = 77;
     shape.head_dim = 64;

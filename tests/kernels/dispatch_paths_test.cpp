@@ -32,8 +32,8 @@ TEST(DispatchPaths, PadHeadDimNotMultipleOfEight) {
   for (int64_t head_dim : {20, 25}) {
     for (const at::Device& device : test_devices()) {
       const uint64_t seed = fresh_seed();
-      SCOPED_TRACE("head_dim " + std::to_string(head_dim) + ", " + device.str() + ", seed " +
-                   std::to_string(seed));
+      SCOPED_TRACE("head_dim " + std::to_string(head_dim) + ", " + device.str() + ", " +
+                   seed_note(seed));
       QkvShape shape;
       shape.head_dim = head_dim;
       shape.seqlen_q = shape.seqlen_k = 90;
@@ -67,7 +67,7 @@ TEST(DispatchPaths, V263ReturnsPaddedTensorsLikeFlashAttn) {
 TEST(DispatchPaths, NonContiguousLastDim) {
   for (const at::Device& device : test_devices()) {
     const uint64_t seed = fresh_seed();
-    SCOPED_TRACE(device.str() + ", seed " + std::to_string(seed));
+    SCOPED_TRACE(device.str() + ", " + seed_note(seed));
     QkvShape wide;
     wide.head_dim = 32;
     Qkv qkv = random_qkv(wide, at::kHalf, device, seed);
@@ -103,7 +103,7 @@ TEST(DispatchPaths, BitwiseIdenticalOutputs) {
         for (at::ScalarType dtype : {at::kHalf, at::kBFloat16}) {
           const uint64_t seed = fresh_seed();
           SCOPED_TRACE(device.str() + ", head_dim " + std::to_string(head_dim) +
-                       (causal ? ", causal" : "") + ", seed " + std::to_string(seed));
+                       (causal ? ", causal" : "") + ", " + seed_note(seed));
           QkvShape shape;
           shape.head_dim = head_dim;
           shape.seqlen_q = shape.seqlen_k = 150;
@@ -201,7 +201,7 @@ TEST(ReferenceVariants, SdpaBackendsMatchReferenceOrSayWhyNot) {
       continue;
     }
     const uint64_t seed = fresh_seed();
-    SCOPED_TRACE(std::string(name) + ", seed " + std::to_string(seed));
+    SCOPED_TRACE(std::string(name) + ", " + seed_note(seed));
     QkvShape shape;
     shape.seqlen_q = shape.seqlen_k = 150;
     const Qkv qkv = random_qkv(shape, at::kHalf, device, seed);

@@ -5,9 +5,12 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <random>
+#include <stdexcept>
 
 #include "core/element_convert.h"
+#include "test_tensors.h"
 
 namespace fa {
 namespace {
@@ -26,7 +29,9 @@ TEST(ElementConvert, HalfToFloatMatchesC10ForEveryBitPattern) {
 }
 
 TEST(ElementConvert, FloatToHalfAndBf16RoundLikeC10) {
-  std::mt19937 generator(std::random_device{}());
+  const uint64_t seed = fa::testing::fresh_seed();
+  SCOPED_TRACE(fa::testing::seed_note(seed));
+  std::mt19937_64 generator(seed);
   std::uniform_int_distribution<uint32_t> any_bits;
   for (int i = 0; i < 1'000'000; ++i) {
     const float value = bits_to_float(any_bits(generator));
@@ -40,6 +45,23 @@ TEST(ElementConvert, FloatToHalfAndBf16RoundLikeC10) {
     EXPECT_EQ(float_to_half(value), c10::Half(value).x) << "value " << value;
     EXPECT_EQ(float_to_bf16(value), c10::BFloat16(value).x) << "value " << value;
   }
+}
+
+// FA_TEST_SEED replays a failure's seed: the inputs drawn from it are the same bits again.
+TEST(TestSeeds, FaTestSeedReplaysASeed) {
+  ::setenv("FA_TEST_SEED", "12345", 1);
+  const uint64_t first = fa::testing::fresh_seed();
+  const uint64_t second = fa::testing::fresh_seed();
+  ::setenv("FA_TEST_SEED", "twelve", 1);
+  EXPECT_THROW(fa::testing::fresh_seed(), std::invalid_argument);
+  ::unsetenv("FA_TEST_SEED");
+  EXPECT_EQ(first, 12345u);
+  EXPECT_EQ(second, 12345u);
+  EXPECT_EQ(fa::testing::seed_note(first), "seed 12345 (replay: FA_TEST_SEED=12345)");
+  const fa::testing::QkvShape shape;
+  const fa::testing::Qkv a = fa::testing::random_qkv(shape, at::kHalf, at::kCPU, first);
+  const fa::testing::Qkv b = fa::testing::random_qkv(shape, at::kHalf, at::kCPU, second);
+  EXPECT_TRUE(a.q.equal(b.q) && a.k.equal(b.k) && a.v.equal(b.v));
 }
 
 }  // namespace

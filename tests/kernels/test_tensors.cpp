@@ -2,11 +2,13 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 namespace fa::testing {
@@ -28,8 +30,22 @@ std::vector<at::Device> test_devices() {
 }
 
 uint64_t fresh_seed() {
+  if (const char* replay = std::getenv("FA_TEST_SEED"); replay != nullptr && *replay) {
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long seed = std::strtoull(replay, &end, 10);
+    if (*end != '\0' || errno != 0 || *replay == '-') {
+      throw std::invalid_argument(std::string("FA_TEST_SEED: expected a seed (a number), got '") +
+                                  replay + "'");
+    }
+    return seed;
+  }
   std::random_device device;
   return (uint64_t{device()} << 32) ^ device();
+}
+
+std::string seed_note(uint64_t seed) {
+  return "seed " + std::to_string(seed) + " (replay: FA_TEST_SEED=" + std::to_string(seed) + ")";
 }
 
 Qkv random_qkv(const QkvShape& s, at::ScalarType dtype, const at::Device& device, uint64_t seed) {

@@ -25,8 +25,12 @@ struct Qkv {
 std::vector<at::Device> test_devices();
 bool cuda_available();
 
-// A fresh seed per call (std::random_device), so every run draws new inputs; tests print it.
+// A fresh seed per call (std::random_device), so every run draws new inputs; tests print it
+// (seed_note) in their failure messages. FA_TEST_SEED=<n> replays a failure: every call returns
+// n then. Throws std::invalid_argument for an FA_TEST_SEED that is not a number.
 uint64_t fresh_seed();
+// "seed N (replay: FA_TEST_SEED=N)", for a test's SCOPED_TRACE.
+std::string seed_note(uint64_t seed);
 
 // Standard-normal q, k, v in (batch, seqlen, heads, head_dim), drawn on the CPU from `seed` and
 // moved to `device`, so a failure reproduces on either device.

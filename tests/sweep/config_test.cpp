@@ -68,6 +68,16 @@ TEST(SweepConfig, MissingFileNamesTheFile) {
   }
 }
 
+// Issue 15: a directory read as nothing and was reported as "line 1, column 1: invalid JSON".
+TEST(SweepConfig, ADirectoryIsSaidToBeOne) {
+  try {
+    load_sweep_config("/tmp");
+    FAIL() << "no error";
+  } catch (const UsageError& error) {
+    EXPECT_STREQ(error.what(), "/tmp: (file): is a directory, expected a JSON file");
+  }
+}
+
 struct BadConfig {
   const char* what;
   std::string text;
@@ -94,6 +104,13 @@ std::vector<BadConfig> bad_configs() {
       {"number overflow", config_with(kGrid, R"(, "seed": 1e999)"), "(root)",
        "number overflow parsing '1e999'"},
       {"unknown key", config_with(kGrid, R"(, "repetitons": 3)"), "repetitons", "unknown key"},
+      // Issue 15: a key given twice took the last value silently.
+      {"duplicate key", config_with(kGrid, R"(, "repetitions": 3, "repetitions": 5)"),
+       "repetitions", "duplicate key"},
+      {"duplicate nested key",
+       config_with(
+           R"({"batch": [2], "seqlen": [50], "heads": [16], "embed": [256], "batch": [4]})"),
+       "grid.batch", "duplicate key"},
       {"no name", R"({"grid": )" + kGrid + R"(, "variants": ["v2.6.3"]})", "name",
        "missing (required)"},
       {"empty name", R"({"name": "", "grid": )" + kGrid + R"(, "variants": ["v2.6.3"]})", "name",
@@ -165,6 +182,17 @@ std::vector<BadConfig> bad_configs() {
        "must be zero or positive"},
       {"kernel samples", config_with(kGrid, R"(, "kernel_samples": 0)"), "kernel_samples",
        "must be positive"},
+      // Issue 15 item 10: absurd counts are bounded (they ended in std::bad_alloc).
+      {"repetitions absurd", config_with(kGrid, R"(, "repetitions": 1000000000)"), "repetitions",
+       "must be at most 10000 (fa-sweep's bound), got 1000000000"},
+      {"iterations absurd", config_with(kGrid, R"(, "iterations": 1000000000)"), "iterations",
+       "must be at most 10000000"},
+      {"warmup absurd", config_with(kGrid, R"(, "warmup_iterations": 1000000000)"),
+       "warmup_iterations", "must be at most 10000000"},
+      {"kernel samples absurd", config_with(kGrid, R"(, "kernel_samples": 1000000000)"),
+       "kernel_samples", "must be at most 100000"},
+      {"phase samples absurd", config_with(kGrid, R"(, "phase_samples": 1000000000)"),
+       "phase_samples", "must be at most 100000"},
   };
 }
 

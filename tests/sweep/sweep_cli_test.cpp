@@ -3,8 +3,10 @@
 // run leaves behind.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <map>
@@ -99,6 +101,11 @@ TEST(SweepCli, BadFlagsExitTwo) {
       {{"--benchmark_frobnicate=1"}, "unrecognised --benchmark_* flag"},
       {{"--out", dir.file("no/such/dir/r.json")}, "fa-sweep: --out: "},
       {{"--out", dir.path()}, "is a directory"},
+      // Issue 15 item 10: bounded, not std::bad_alloc.
+      {{"--repetitions", "1000000000"},
+       "fa-sweep: --repetitions: must be at most 10000 (fa-sweep's bound), got 1000000000"},
+      {{"--iterations", "1000000000"}, "fa-sweep: --iterations: must be at most 10000000"},
+      {{"--phase-samples", "1000000000"}, "fa-sweep: --phase-samples: must be at most 100000"},
   };
   for (const Bad& one : bad) {
     std::vector<std::string> args{"--config", smoke(), "--backend", "auto"};
@@ -303,6 +310,251 @@ TEST(SweepCli, UserContextIsKeptAndCannotOverrideTheHarnessKeys) {
     EXPECT_TRUE(contains(result.err, "--benchmark_context")) << result.err;
     EXPECT_FALSE(test::file_exists(forged_out));
   }
+}
+
+}  // namespace
+}  // namespace fa::sweep
+
+namespace fa::sweep {
+namespace {
+
+using test::file_exists;
+using test::list_directory;
+using test::read_file;
+using test::run_sweep;
+using test::split_lines;
+using test::TempDir;
+using test::write_file;
+
+// The names in `directory`, sorted (readdir's order is the file system's).
+std::vector<std::string> sorted_names(const std::string& directory) {
+  std::vector<std::string> names = list_directory(directory);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// Issue 15 item 1: --out naming the config (by identity: the same path, another spelling, a
+// hard or symbolic link) is refused before anything runs; the config is untouched.
+TEST(SweepCliOutputFile, OutThatIsTheConfigIsRefused) {
+  const TempDir dir;
+  const std::string config = dir.file("c.json");
+  const std::string original = read_file(test::configs_dir() + "/smoke.json");
+  write_file(config, original);
+  ASSERT_EQ(::mkdir(dir.file("sub").c_str(), 0755), 0);
+  ASSERT_EQ(::symlink(config.c_str(), dir.file("soft.json").c_str()), 0);
+  ASSERT_EQ(::link(config.c_str(), dir.file("hard.json").c_str()), 0);
+  for (const std::string& out :
+       {config, dir.file("sub/../c.json"), dir.file("soft.json"), dir.file("hard.json")}) {
+    const test::ProcessResult result =
+        run_sweep({"--config", config, "--backend", "cpu", "--out", out});
+    EXPECT_EQ(result.exit_code, 2) << out << "\n" << result.err;
+    const std::vector<std::string> lines = split_lines(result.err);
+    ASSERT_EQ(lines.size(), 1u) << result.err;
+    EXPECT_NE(lines[0].find("refusing to overwrite"), std::string::npos) << lines[0];
+    EXPECT_EQ(read_file(config), original);
+  }
+  EXPECT_EQ(list_directory(dir.path()).size(), 4u);  // no temporary file left
+}
+
+// Item 2: a device, FIFO, socket or directory is refused up front (before the sweep), a link is
+// written through to its target.
+TEST(SweepCliOutputFile, NonRegularOutIsRefusedBeforeTheSweep) {
+  const TempDir dir;
+  ASSERT_EQ(::mkfifo(dir.file("fifo").c_str(), 0644), 0);
+  for (const std::string& out : {dir.file("fifo"), std::string("/dev/null"), dir.path()}) {
+    const test::ProcessResult result =
+        run_sweep({"--config", smoke(), "--backend", "cpu", "--out", out});
+    EXPECT_EQ(result.exit_code, 2) << out << "\n" << result.err;
+    const std::vector<std::string> lines = split_lines(result.err);
+    ASSERT_EQ(lines.size(), 1u) << result.err;
+    EXPECT_EQ(lines[0].rfind("fa-sweep: --out: " + out + ": is a", 0), 0u) << lines[0];
+  }
+  struct stat info {};
+  ASSERT_EQ(::lstat(dir.file("fifo").c_str(), &info), 0);
+  EXPECT_TRUE(S_ISFIFO(info.st_mode));
+}
+
+TEST(SweepCliOutputFile, OutThroughASymbolicLinkReplacesItsTarget) {
+  const TempDir dir;
+  write_file(dir.file("target.json"), "old");
+  ASSERT_EQ(::symlink("target.json", dir.file("link.json").c_str()), 0);
+  const test::ProcessResult result =
+      run_sweep({"--config", smoke(), "--backend", "cpu", "--out", dir.file("link.json"),
+                 "--filter", "fwd/", "--repetitions", "1", "--iterations", "1"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  struct stat info {};
+  ASSERT_EQ(::lstat(dir.file("link.json").c_str(), &info), 0);
+  EXPECT_TRUE(S_ISLNK(info.st_mode));
+  EXPECT_TRUE(nlohmann::json::accept(read_file(dir.file("target.json"))));
+  EXPECT_EQ(sorted_names(dir.path()), (std::vector<std::string>{"link.json", "target.json"}));
+}
+
+// Item 3: a reader that goes away (`fa-sweep ... | true`) neither kills the sweep nor loses its
+// report: SIGPIPE is ignored, the sweep goes on, the report is written, nothing is left behind.
+TEST(SweepCliOutputFile, ABrokenPipeKeepsTheReport) {
+  const TempDir dir;
+  const std::string out = dir.file("r.json");
+  const test::ProcessResult result = test::run_process(
+      {"/bin/bash", "-c", "\"$@\" 2>\"$0\" | true; exit ${PIPESTATUS[0]}", dir.file("stderr"),
+       test::sweep_binary(), "--config", smoke(), "--backend", "cpu", "--out", out, "--filter",
+       "fwd/", "--repetitions", "2", "--iterations", "1"});
+  EXPECT_EQ(result.exit_code, 0) << read_file(dir.file("stderr"));
+  EXPECT_TRUE(nlohmann::json::accept(read_file(out)));
+  EXPECT_EQ(sorted_names(dir.path()), (std::vector<std::string>{"r.json", "stderr"}));
+}
+
+// Items 3 and 4: SIGUSR1 mid-sweep, and a signal just before the final rename (raised by the
+// FA_TEST_SIGNAL_BEFORE_RENAME hook), leave the previous report and no temporary file.
+TEST(SweepCliOutputFile, ASignalJustBeforeTheRenameLeavesNoTemporaryFile) {
+  const TempDir dir;
+  const std::string out = dir.file("r.json");
+  write_file(out, "previous");
+  const test::ProcessResult result =
+      run_sweep({"--config", smoke(), "--backend", "cpu", "--out", out, "--filter", "fwd/",
+                 "--repetitions", "1", "--iterations", "1"},
+                {std::string("FA_TEST_SIGNAL_BEFORE_RENAME=") + std::to_string(SIGTERM)});
+  EXPECT_EQ(result.signal, SIGTERM) << result.err;
+  EXPECT_EQ(read_file(out), "previous");
+  EXPECT_EQ(list_directory(dir.path()), std::vector<std::string>{"r.json"});
+}
+
+TEST(SweepCliOutputFile, SigUsr1MidSweepLeavesNoTemporaryFile) {
+  const TempDir dir;
+  const std::string out = dir.file("report.json");
+  write_file(out, "previous");
+  const pid_t pid =
+      test::start_process({test::sweep_binary(), "--config", smoke(), "--backend", "cpu", "--out",
+                           out, "--min-time", "0.5", "--repetitions", "50"},
+                          dir.file("stdout"), dir.file("stderr"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!contains(read_file(dir.file("stderr")), "repetition 1 of") &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(::kill(pid, SIGUSR1), 0);
+  const test::ProcessResult result = test::wait_process(pid);
+  EXPECT_EQ(result.signal, SIGUSR1) << read_file(dir.file("stderr"));
+  EXPECT_FALSE(file_exists(out + ".tmp." + std::to_string(pid)));
+  EXPECT_EQ(read_file(out), "previous");
+}
+
+}  // namespace
+}  // namespace fa::sweep
+
+namespace fa::sweep {
+namespace {
+
+using test::read_file;
+using test::run_sweep;
+using test::split_lines;
+using test::TempDir;
+using test::write_file;
+
+// fa-compare's --output and --html go through the same checks as fa-sweep's --out
+// (report/output_file.h): an input by identity, a FIFO, a device or a directory is refused with
+// one line, exit 2; a link is written through; a signal before the rename leaves nothing.
+class CompareOutputFiles : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const test::ProcessResult sweep = run_sweep(
+        {"--config", test::configs_dir() + "/smoke.json", "--backend", "cpu", "--out",
+         dir.file("a.json"), "--filter", "fwd/", "--repetitions", "3", "--iterations", "1"});
+    ASSERT_EQ(sweep.exit_code, 0) << sweep.err;
+    write_file(dir.file("b.json"), read_file(dir.file("a.json")));
+  }
+  test::ProcessResult compare(const std::vector<std::string>& flags,
+                              const std::vector<std::string>& env = {}) {
+    std::vector<std::string> args = {FA_COMPARE_BINARY, dir.file("a.json"), dir.file("b.json")};
+    args.insert(args.end(), flags.begin(), flags.end());
+    return test::run_process(args, env);
+  }
+  TempDir dir;
+};
+
+TEST_F(CompareOutputFiles, InputsAndNonRegularTargetsAreRefused) {
+  ASSERT_EQ(::symlink("a.json", dir.file("link-to-a.json").c_str()), 0);
+  ASSERT_EQ(::mkfifo(dir.file("fifo").c_str(), 0644), 0);
+  const std::string a = read_file(dir.file("a.json"));
+  for (const std::vector<std::string>& flags :
+       {std::vector<std::string>{"--output", dir.file("link-to-a.json")},
+        {"--html", dir.file("sub/../b.json")},
+        {"--output", dir.file("fifo")},
+        {"--html", "/dev/null"},
+        {"--output", dir.path()}}) {
+    ::mkdir(dir.file("sub").c_str(), 0755);
+    const test::ProcessResult result = compare(flags);
+    EXPECT_EQ(result.exit_code, 2) << flags[1] << "\n" << result.err;
+    EXPECT_EQ(split_lines(result.err).size(), 1u) << result.err;
+  }
+  EXPECT_EQ(read_file(dir.file("a.json")), a);
+  struct stat info {};
+  ASSERT_EQ(::lstat(dir.file("fifo").c_str(), &info), 0);
+  EXPECT_TRUE(S_ISFIFO(info.st_mode));
+}
+
+TEST_F(CompareOutputFiles, ALinkIsWrittenThroughAndASignalBeforeTheRenameLeavesNothing) {
+  write_file(dir.file("out.txt"), "old");
+  ASSERT_EQ(::symlink("out.txt", dir.file("out-link.txt").c_str()), 0);
+  const test::ProcessResult killed =
+      compare({"--output", dir.file("out-link.txt"), "--html", dir.file("p.html")},
+              {std::string("FA_TEST_SIGNAL_BEFORE_RENAME=") + std::to_string(SIGTERM)});
+  EXPECT_EQ(killed.signal, SIGTERM) << killed.err;
+  EXPECT_EQ(sorted_names(dir.path()),
+            (std::vector<std::string>{"a.json", "b.json", "out-link.txt", "out.txt"}));
+  EXPECT_EQ(read_file(dir.file("out.txt")), "old");
+
+  const test::ProcessResult result = compare({"--output", dir.file("out-link.txt")});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  struct stat info {};
+  ASSERT_EQ(::lstat(dir.file("out-link.txt").c_str(), &info), 0);
+  EXPECT_TRUE(S_ISLNK(info.st_mode));
+  EXPECT_NE(read_file(dir.file("out.txt")), "old");
+}
+
+}  // namespace
+}  // namespace fa::sweep
+
+namespace fa::sweep {
+namespace {
+
+using test::list_directory;
+using test::run_sweep;
+using test::split_lines;
+using test::TempDir;
+
+// Issue 15 item 6: inputs are prepared up front, so cases that each fit but together do not are
+// refused before anything is allocated: one line, exit 2, no report. FA_SWEEP_MEMORY_BUDGET caps
+// the budget low for the test: the smoke grid's largest case takes about 280 KiB, all four about
+// 850 KiB.
+TEST(SweepCliMemory, CasesThatTogetherExceedTheMemoryAreRefusedUpFront) {
+  const TempDir dir;
+  const std::string out = dir.file("r.json");
+  const test::ProcessResult result =
+      run_sweep({"--config", test::configs_dir() + "/smoke.json", "--backend", "cpu", "--out", out},
+                {"FA_SWEEP_MEMORY_BUDGET=400K"});
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  const std::vector<std::string> lines = split_lines(result.err);
+  ASSERT_FALSE(lines.empty());
+  const std::string& last = lines.back();
+  EXPECT_NE(last.find("all prepared before the first runs"), std::string::npos) << last;
+  EXPECT_NE(last.find("FA_SWEEP_MEMORY_BUDGET allows 0.0 GiB"), std::string::npos) << last;
+  EXPECT_EQ(result.err.find("repetition 1 of"), std::string::npos) << result.err;
+  EXPECT_TRUE(list_directory(dir.path()).empty());
+
+  // Below the largest case: each case fails by itself (the sweep goes on, exit 1).
+  const test::ProcessResult small =
+      run_sweep({"--config", test::configs_dir() + "/smoke.json", "--backend", "cpu", "--out", out,
+                 "--repetitions", "1"},
+                {"FA_SWEEP_MEMORY_BUDGET=100K"});
+  EXPECT_EQ(small.exit_code, 1) << small.err;
+  EXPECT_NE(small.err.find("out of memory: the case's tensors need"), std::string::npos)
+      << small.err;
+
+  const test::ProcessResult bad =
+      run_sweep({"--config", test::configs_dir() + "/smoke.json", "--backend", "cpu"},
+                {"FA_SWEEP_MEMORY_BUDGET=lots"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("FA_SWEEP_MEMORY_BUDGET"), std::string::npos) << bad.err;
 }
 
 }  // namespace
