@@ -354,17 +354,6 @@ td.verdict-slower { color: #b00; font-weight: 600; } td.verdict-faster { color: 
 .warnings li { color: #8a5a00; }
 )css";
 
-std::string verdict_css_class(Verdict verdict) {
-  switch (verdict) {
-    case Verdict::slower:
-      return "verdict-slower";
-    case Verdict::faster:
-      return "verdict-faster";
-    default:
-      return "";
-  }
-}
-
 std::string sides_section(const Comparison& comparison) {
   static const char* kFields[] = {
       "gpu_name",   "backend",          "mode",           "config_name",
@@ -426,7 +415,7 @@ std::string summary_section(const Comparison& comparison) {
         out += "<td></td>";
         continue;
       }
-      out += fmt::format("<td class=\"{}\">{}</td>", verdict_css_class(found->second->verdict),
+      out += fmt::format("<td class=\"{}\">{}</td>", verdict_class(found->second->verdict),
                          html_escape(found->second->choice));
     }
     out += "</tr>\n";
@@ -532,7 +521,7 @@ std::string case_table_section(const Comparison& comparison) {
         "</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>{}"
         "<td class=\"{}\" title=\"{}\">{}</td></tr>\n",
         html_escape(row.name), row.baseline_median, row.contender_median, row.ratio, row.interval,
-        row.change, row.p_value, extras, verdict_css_class(c.verdict), html_escape(c.note),
+        row.change, row.p_value, extras, verdict_class(c.verdict), html_escape(c.note),
         html_escape(row.verdict));
   }
   return out + "</table></section>\n";
