@@ -253,15 +253,26 @@ TEST(SweepCli, AFailingCaseIsRecordedAndTheSweepGoesOn) {
   EXPECT_GT(good_rows["fwd/empty/b:2/s:50/h:4/d:16/fp16/eager"], 0) << report.dump();
 }
 
+// A CPU sweep long enough to be interrupted (50 repetitions of 0.5 s) writing `out`; its
+// output goes to dir/stdout and dir/stderr.
+pid_t start_long_sweep(const TempDir& dir, const std::string& out) {
+  return test::start_process({test::sweep_binary(), "--config", smoke(), "--backend", "cpu",
+                              "--out", out, "--min-time", "0.5", "--repetitions", "50"},
+                             dir.file("stdout"), dir.file("stderr"));
+}
+
+// Waits until the sweep's progress shows its first repetition (it is inside the benchmarks then),
+// or until `deadline`.
+void wait_for_first_repetition(const TempDir& dir, std::chrono::steady_clock::time_point deadline) {
+  wait_for_first_repetition(dir, deadline);
+}
+
 // Ctrl-C in the middle of a run: no half report, and the previous report survives.
 TEST(SweepCli, InterruptedRunKeepsThePreviousReport) {
   const TempDir dir;
   const std::string out = dir.file("report.json");
   write_file(out, "{\"previous\": true}");
-  const pid_t pid =
-      test::start_process({test::sweep_binary(), "--config", smoke(), "--backend", "cpu", "--out",
-                           out, "--min-time", "0.5", "--repetitions", "50"},
-                          dir.file("stdout"), dir.file("stderr"));
+  const pid_t pid = start_long_sweep(dir, out);
   const std::string temporary = out + ".tmp." + std::to_string(pid);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (!file_exists(temporary) && std::chrono::steady_clock::now() < deadline) {
@@ -269,10 +280,7 @@ TEST(SweepCli, InterruptedRunKeepsThePreviousReport) {
   }
   ASSERT_TRUE(file_exists(temporary)) << read_file(dir.file("stderr"));
   // Let it get into the benchmarks (Google Benchmark has opened the file by then).
-  while (!contains(read_file(dir.file("stderr")), "repetition 1 of") &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  wait_for_first_repetition(dir, deadline);
   ASSERT_EQ(::kill(pid, SIGINT), 0);
   const test::ProcessResult result = test::wait_process(pid);
   EXPECT_EQ(result.signal, SIGINT) << read_file(dir.file("stderr"));
@@ -422,15 +430,9 @@ TEST(SweepCliOutputFile, SigUsr1MidSweepLeavesNoTemporaryFile) {
   const TempDir dir;
   const std::string out = dir.file("report.json");
   write_file(out, "previous");
-  const pid_t pid =
-      test::start_process({test::sweep_binary(), "--config", smoke(), "--backend", "cpu", "--out",
-                           out, "--min-time", "0.5", "--repetitions", "50"},
-                          dir.file("stdout"), dir.file("stderr"));
+  const pid_t pid = start_long_sweep(dir, out);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!contains(read_file(dir.file("stderr")), "repetition 1 of") &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  wait_for_first_repetition(dir, deadline);
   ASSERT_EQ(::kill(pid, SIGUSR1), 0);
   const test::ProcessResult result = test::wait_process(pid);
   EXPECT_EQ(result.signal, SIGUSR1) << read_file(dir.file("stderr"));
