@@ -264,7 +264,10 @@ pid_t start_long_sweep(const TempDir& dir, const std::string& out) {
 // Waits until the sweep's progress shows its first repetition (it is inside the benchmarks then),
 // or until `deadline`.
 void wait_for_first_repetition(const TempDir& dir, std::chrono::steady_clock::time_point deadline) {
-  wait_for_first_repetition(dir, deadline);
+  while (!contains(read_file(dir.file("stderr")), "repetition 1 of") &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 // Ctrl-C in the middle of a run: no half report, and the previous report survives.
