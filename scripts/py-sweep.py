@@ -3,39 +3,54 @@
 attention core, swept over a config's grid into fa-sweep's report format (Google Benchmark JSON),
 so fa-compare reads it unchanged.
 
-Variants (the case names' <variant>):
-  py-v2.6.3          fa_versus.v2_6_3.flash_attn_func: autograd.Function, direct pybind11 call
-  py-v2.7.0          fa_versus.v2_7_0.flash_attn_func: autograd.Function, torch.library.custom_op
-  py-v2.7.0-compile  the 2.7.0 layer under torch.compile(fullgraph=True, dynamic=False): only
-                     with --compile (or named in --variants)
-Every case is `fwd/<variant>/b:B/s:S/h:H/d:D/<dtype>/eager`: mode "eager" means one call per
-iteration with no CUDA-graph capture by the harness, for the compile variant too (what
-torch.compile does is that variant's business), so py-v2.7.0 and py-v2.7.0-compile pair up in
-fa-compare like two variants of one run.
+Workloads (--workload) and their variants (the case names' <variant>):
+  attention (default): the lone call flash_attn_func(q, k, v, causal=...)
+    py-v2.6.3          fa_versus.v2_6_3: autograd.Function, direct pybind11 call
+    py-v2.7.0          fa_versus.v2_7_0: autograd.Function, torch.library.custom_op
+    py-v2.7.0-compile  the 2.7.0 layer under torch.compile(fullgraph=True): with --compile
+  model: a forward of a small transformer encoder (fa_versus.encoder: embed = heads x head_dim of
+         the grid, --model-layers layers, MLP 4x, LayerNorm) under torch.no_grad()
+    py-model-v2.6.3, py-model-v2.7.0                  its attention through that layer
+    py-model-v2.6.3-compile, py-model-v2.7.0-compile  the model under torch.compile (graph
+                                                      breaks allowed): with --compile
+Modes (--mode, the case names' <mode>):
+  eager  one call per iteration, as a user makes it (torch.compile's own CUDA graphs, with
+         --compile-mode reduce-overhead, are the compile variant's business: still "eager")
+  graph  fa-sweep's graph mode in Python: one call captured into a torch.cuda.CUDAGraph (after
+         warm-up calls on a side stream), replays timed; not for the compile variants
+  both   each variant in both modes (compile variants in eager only)
+Every case is `fwd/<variant>/b:B/s:S/h:H/d:D/<dtype>/<mode>`, so fa-compare pairs two variants of
+one mode in one report (e.g. --baseline py-v2.7.0 --contender py-v2.7.0-compile).
 
-Per repetition and variant (medians over the repetition's iterations):
+Per repetition and entry (a variant in one mode; medians over the repetition's iterations):
   e2e_us       time.perf_counter around one call plus torch.cuda.synchronize()
   host_us      time.perf_counter around the call only (until the Python call returns)
-  kernel_us    device time of the core kernel ("attention_fwd_kernel") per call, from
-               torch.profiler (CUPTI) over `kernel_samples` further calls made right after the
-               timed loop (profiling inside the timed loop would slow the host side it measures)
-  overhead_us  e2e_us - kernel_us; tflops, gbps of the kernel (fa-sweep's formulas)
-Variants are interleaved in a fresh random order every repetition, with fresh random inputs
-(never zeros) every repetition; warm-up before each timed loop; Python's garbage collector is off
-inside timed loops. On --device cpu there is no kernel timing: kernel_us, overhead_us, tflops
-and gbps are left out of the rows (fa-compare then has e2e and host only).
+  kernel_us    from torch.profiler (CUPTI) over `kernel_samples` further calls made right after
+               the timed loops: attention: the median duration of the core kernel
+               ("attention_fwd_kernel"); model: the device time of the whole forward (every GPU
+               activity per call)
+  overhead_us  e2e_us - kernel_us; tflops, gbps of the kernel (attention only; fa-sweep's formulas)
+Warm-up (issue 14.2): every entry's first call (torch.compile compiles here; graph mode captures)
+and two interleaved warm-up rounds on every shape; before the first timed case a prime on the
+first shape, interleaved rounds until every entry's round median is steady (--prime-min-s,
+--prime-max-s); and after the last shape a re-run of the first, reported against it
+(context warmup_check). Entries are interleaved in a fresh random order every repetition, with
+fresh random inputs (never zeros) every repetition, a warm-up before each timed loop, Python's
+garbage collector off inside timed loops. On --device cpu there is no kernel timing: kernel_us,
+overhead_us, tflops and gbps are left out of the rows (fa-compare then has e2e and host only).
 
 Config parsing, case names, the tflops/gbps formulas and the report writer are fa-sweep's own C++
 (harness/sweep/sweep_config, harness/report), reached through fa_versus_ext, so both tools write
 the one format (docs/fa-sweep.md). The report is written to a temporary file and renamed over
---out: an interrupted run leaves nothing half-written. Exit status: 0 done, 1 some case failed (its rows carry error_occurred),
-2 bad config or flags (one line naming the file, field and problem).
+--out: an interrupted run leaves nothing half-written. Exit status: 0 done, 1 some case failed
+(its rows carry error_occurred), 2 bad config or flags (one line naming the file, field and
+problem).
 """
 
 import argparse
+import contextlib
 import datetime
 import gc
-import importlib
 import math
 import os
 import platform
@@ -49,18 +64,26 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-MODE = "eager"
-KERNEL_TAG = "attention_fwd_kernel"
-BASE_VARIANTS = ("py-v2.6.3", "py-v2.7.0")
-COMPILE_VARIANT = "py-v2.7.0-compile"
-KNOWN_VARIANTS = BASE_VARIANTS + (COMPILE_VARIANT,)
+sys.path.insert(0, str(REPO / "python"))
+
+from fa_versus import sweep_plan  # noqa: E402  (torch-free; the rest loads after torch)
+
+MODES = ("eager", "graph")
 COMPILE_MODES = ("default", "reduce-overhead", "max-autotune-no-cudagraphs")
+WORKLOADS = ("attention", "model")
 MAX_ITERATIONS = 1_000_000
+WARMUP_ROUNDS_PER_SHAPE = 2  # interleaved warm-up rounds of every entry on each new shape
+PRIME_ROUND_S = 0.05  # seconds of calls per entry in one prime round
 
 EXAMPLES = """examples:
   scripts/py-sweep.py --config configs/article.json --out results/py-article.json
   scripts/py-sweep.py --config configs/article.json --compile --repetitions 10 --min-time 0.05 \\
       --out out/py-compile.json
+  scripts/py-sweep.py --config configs/article.json --mode both --out out/py-graph.json
+  scripts/py-sweep.py --config configs/py-model.json --workload model --mode both \\
+      --out out/py-model.json
+  scripts/py-sweep.py --config configs/py-model.json --workload model --compile \\
+      --compile-mode reduce-overhead --filter 'b:(2|32|512)/s:(50|300)/' --out out/m-ro.json
   scripts/py-sweep.py --config configs/smoke.json --device cpu --filter 'b:2/'
   fa-compare out/py.json --baseline py-v2.6.3 --contender py-v2.7.0 --metric e2e
 
@@ -117,19 +140,41 @@ def parse_args(argv):
     parser.add_argument("--config", required=True, help="sweep config (configs/*.json)")
     parser.add_argument("--out", help="report file (JSON); without it only the summary prints")
     parser.add_argument(
-        "--variants",
-        help=f"comma-separated, of {', '.join(KNOWN_VARIANTS)} (default: py-v2.6.3,py-v2.7.0, "
-        "plus py-v2.7.0-compile with --compile)",
+        "--workload", choices=WORKLOADS, default="attention",
+        help="attention: the lone call (default); model: the encoder's forward",
     )
     parser.add_argument(
-        "--compile", action="store_true", help=f"add {COMPILE_VARIANT} (torch.compile)"
+        "--variants",
+        help="comma-separated variants of the workload (default: the config's py- variants of "
+        "it, else its two layers; plus the compile variants with --compile)",
+    )
+    parser.add_argument(
+        "--compile", action="store_true", help="add the workload's torch.compile variants"
     )
     parser.add_argument(
         "--compile-mode",
         choices=COMPILE_MODES,
         default="default",
-        help="torch.compile mode of the compile variant (default: default; reduce-overhead adds "
+        help="torch.compile mode of the compile variants (default: default; reduce-overhead adds "
         "CUDA graphs)",
+    )
+    parser.add_argument(
+        "--compile-inputs", choices=("copied", "static"), default="copied",
+        help="copied (default): the inputs are ordinary tensors, which reduce-overhead's CUDA "
+        "graphs copy into their own buffers every call; static: they are marked with "
+        "torch._dynamo.mark_static_address, so the graphs read them in place (a user whose "
+        "input buffers persist)",
+    )
+    parser.add_argument(
+        "--compile-dynamic", action="store_true",
+        help="torch.compile(dynamic=True): one graph for all shapes instead of one per shape",
+    )
+    parser.add_argument(
+        "--mode", choices=MODES + ("both",), default="eager",
+        help="eager (default), graph (one call captured into a CUDA graph, replays timed) or both",
+    )
+    parser.add_argument(
+        "--model-layers", type=positive_int, default=4, help="encoder layers (model workload)"
     )
     parser.add_argument(
         "--repetitions", type=positive_int, help="repetitions per case (default: the config's)"
@@ -147,10 +192,29 @@ def parse_args(argv):
         "--warmup", type=non_negative_float, help="warm-up seconds before each timed loop"
     )
     parser.add_argument(
+        "--prime-min-s", type=non_negative_float, default=sweep_plan.PRIME_MIN_S,
+        help="the prime before the first timed case lasts at least this long (default: "
+        f"{sweep_plan.PRIME_MIN_S:g})",
+    )
+    parser.add_argument(
+        "--prime-max-s", type=non_negative_float, default=sweep_plan.PRIME_MAX_S,
+        help="... and at most this long, steady or not (default: "
+        f"{sweep_plan.PRIME_MAX_S:g}); 0: no prime",
+    )
+    parser.add_argument(
+        "--no-rerun", action="store_true",
+        help="skip the re-run of the first case at the end (context warmup_check.first_case)",
+    )
+    parser.add_argument(
         "--kernel-samples",
         type=positive_int,
-        help="profiled calls per repetition and variant for kernel_us (default: the config's, "
+        help="profiled calls per repetition and entry for kernel_us (default: the config's, "
         "else 10)",
+    )
+    parser.add_argument(
+        "--kernel-timing", choices=("after", "off"), default="after",
+        help="after (default): kernel_us from torch.profiler after each repetition's timed loops; "
+        "off: no profiler in the process at all",
     )
     parser.add_argument(
         "--filter", default="", help="regex searched in the case names: only matching cases run"
@@ -164,7 +228,7 @@ def parse_args(argv):
     parser.add_argument(
         "--phase-samples", type=int, default=100,
         help="recorded calls per repetition and variant in the phase pass after the timed loop "
-        "(phase:<range> counters, docs/phases.md); 0: off (default: 100)",
+        "(phase:<range> counters, docs/phases.md; eager lone calls only); 0: off (default: 100)",
     )
     return parser.parse_args(argv)
 
@@ -175,7 +239,7 @@ def parse_args(argv):
 def load_config(ext, path):
     """The config parsed and validated by fa-sweep's parser; py- variant names are this tool's."""
     try:
-        config = ext.load_sweep_config(str(path), list(KNOWN_VARIANTS))
+        config = ext.load_sweep_config(str(path), list(sweep_plan.ALL_VARIANTS))
     except ValueError as error:  # ext.ConfigError: "<file>: <field>: <problem>"
         raise UsageError(str(error)) from None
     # fa-sweep's variants are C++ ones; py- names, if a config lists any, are this tool's.
@@ -183,8 +247,8 @@ def load_config(ext, path):
     return config
 
 
-def case_name(ext, variant, batch, seqlen, heads, head_dim, dtype):
-    return ext.case_name(variant, batch, seqlen, heads, head_dim, dtype, MODE)
+def case_name(ext, variant, batch, seqlen, heads, head_dim, dtype, mode):
+    return ext.case_name(variant, batch, seqlen, heads, head_dim, dtype, mode)
 
 
 def build_shapes(config):
@@ -268,13 +332,16 @@ def median_us(seconds):
     return statistics.median(seconds) * 1e6
 
 
-def kernel_durations_us(prof, tag, device_type_cuda):
-    """Durations (us) of the kernels whose name contains `tag`, in start order."""
+def device_durations_us(prof, tag, device_type_cuda):
+    """Durations (us) of the device activities whose name contains `tag` (all of them when tag is
+    None), in start order."""
     found = []
     results = getattr(getattr(prof, "profiler", None), "kineto_results", None)
     if results is not None and hasattr(results, "events"):
         for event in results.events():
-            if event.device_type() != device_type_cuda or tag not in event.name():
+            if event.device_type() != device_type_cuda:
+                continue
+            if tag is not None and tag not in event.name():
                 continue
             if hasattr(event, "duration_ns"):
                 found.append((event.start_ns(), event.duration_ns() / 1000.0))
@@ -282,17 +349,38 @@ def kernel_durations_us(prof, tag, device_type_cuda):
                 found.append((event.start_us(), float(event.duration_us())))
     else:  # older or different profiler objects: the parsed FunctionEvents
         for event in prof.events():
-            if event.device_type == device_type_cuda and tag in event.name:
+            if event.device_type == device_type_cuda and (tag is None or tag in event.name):
                 found.append((event.time_range.start, event.time_range.elapsed_us()))
     found.sort()
     return [duration for _, duration in found]
 
 
+def dynamo_counters():
+    """A copy of torch._dynamo's counters ({group: {name: count}}); {} without dynamo loaded."""
+    utils = sys.modules.get("torch._dynamo.utils")
+    if utils is None or not hasattr(utils, "counters"):
+        return {}
+    return {str(group): {str(name): int(count) for name, count in counts.items()}
+            for group, counts in utils.counters.items()}
+
+
+class Entry:
+    """One variant in one mode on one shape: the timed loop calls fn(*args, **kwargs)."""
+
+    def __init__(self, label, variant, mode, fn, args, kwargs, captured=None):
+        self.label, self.variant, self.mode = label, variant, mode
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+        self.captured = captured  # graph mode: the CapturedCall whose replay fn is
+        self.iterations = 0
+
+
 class Sweep:
-    def __init__(self, torch, args, config):
+    def __init__(self, torch, ext, args, config, workload):
         self.torch = torch
+        self.ext = ext
         self.args = args
         self.config = config
+        self.workload = workload
         self.device = args.device_resolved
         self.cuda = self.device == "cuda"
         self.dtype = {"fp16": torch.float16, "bf16": torch.bfloat16}[config["dtype"]]
@@ -303,54 +391,63 @@ class Sweep:
         self.warmup_iterations = config["warmup_iterations"]
         self.warmup_s = args.warmup if args.warmup is not None else config["warmup_s"]
         self.kernel_samples = args.kernel_samples or config["kernel_samples"]
+        self.kernel_timing = self.cuda and args.kernel_timing == "after"
         self.seed = args.seed if args.seed is not None else config["seed"]
         self.order_rng = random.Random(self.seed)
         self.sync = torch.cuda.synchronize if self.cuda else (lambda: None)
+        self.prime_record = None  # the prime before the first timed case (context)
+        self.first_calls = {}  # case name -> first call's seconds and dynamo counter deltas
+        self.warnings = []
         if self.cuda:
             from torch.autograd import DeviceType
 
             self.device_type_cuda = DeviceType.CUDA
 
-    # A fresh q, k, v for one repetition: standard normal, never zeros.
-    def inputs(self, shape, shape_index, repetition):
-        batch, seqlen, heads, head_dim = shape
+    # Fresh values for one repetition in the shape's buffers: standard normal, never zeros.
+    def fill(self, buffers, shape_index, repetition):
         generator = self.torch.Generator(device=self.device)
         generator.manual_seed((self.seed * 1_000_003 + shape_index * 10_007 + repetition) % 2**63)
-        return tuple(
-            self.torch.randn(batch, seqlen, heads, head_dim, generator=generator,
-                             device=self.device, dtype=self.dtype)
-            for _ in range(3)
-        )
+        for buffer in buffers:
+            buffer.normal_(generator=generator)
+        self.sync()
 
-    def e2e_once(self, fn, q, k, v):
+    def mark_static(self, buffers):
+        import torch._dynamo
+
+        for buffer in buffers:
+            try:
+                torch._dynamo.mark_static_address(buffer, guard=False)
+            except TypeError:  # a torch whose mark_static_address has no guard argument
+                torch._dynamo.mark_static_address(buffer)
+
+    def e2e_once(self, entry):
         start = time.perf_counter()
-        out = fn(q, k, v, causal=self.causal)
+        out = entry.fn(*entry.args, **entry.kwargs)
         self.sync()
         elapsed = time.perf_counter() - start
         del out
         return elapsed
 
-    def warm_up(self, fn, q, k, v):
+    def warm_up(self, entry):
         deadline = time.perf_counter() + self.warmup_s
         calls = 0
         while calls < self.warmup_iterations or time.perf_counter() < deadline:
-            self.e2e_once(fn, q, k, v)
+            self.e2e_once(entry)
             calls += 1
 
-    def calibrate(self, fn, q, k, v):
+    def per_call_s(self, entry):
+        return max(statistics.median(self.e2e_once(entry) for _ in range(5)), 1e-7)
+
+    def iterations_for(self, entry):
         """Iterations per repetition: the fixed count, or enough calls to fill min_time_s."""
-        self.e2e_once(fn, q, k, v)  # a first call (torch.compile compiles here)
-        self.warm_up(fn, q, k, v)
         if self.iterations:
             return self.iterations
-        samples = [self.e2e_once(fn, q, k, v) for _ in range(5)]
-        per_call = max(statistics.median(samples), 1e-7)
-        return max(1, min(MAX_ITERATIONS, math.ceil(self.min_time_s / per_call)))
+        return max(1, min(MAX_ITERATIONS, math.ceil(self.min_time_s / self.per_call_s(entry))))
 
-    def timed_loop(self, fn, q, k, v, iterations):
+    def timed_loop(self, entry, iterations):
         torch_sync = self.sync
         perf = time.perf_counter
-        causal = self.causal
+        fn, args, kwargs = entry.fn, entry.args, entry.kwargs
         e2e = [0.0] * iterations
         host = [0.0] * iterations
         gc.collect()
@@ -358,7 +455,7 @@ class Sweep:
         try:
             for i in range(iterations):
                 start = perf()
-                out = fn(q, k, v, causal=causal)
+                out = fn(*args, **kwargs)
                 returned = perf()
                 torch_sync()
                 done = perf()
@@ -369,97 +466,181 @@ class Sweep:
             gc.enable()
         return e2e, host
 
-    def kernel_times(self, order, fns, q, k, v):
-        """Per variant, the median device time of the core kernel over kernel_samples calls."""
+    def kernel_time(self, entry):
+        """kernel_us of one entry over kernel_samples profiled calls (its own profiler session):
+        the median core-kernel duration (attention) or the mean device time per call (model);
+        None, with a warning, where the profiler saw nothing usable in graph mode or the model."""
         torch = self.torch
-        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CUDA]) as prof:
-            for name in order:
-                for _ in range(self.kernel_samples):
-                    out = fns[name](q, k, v, causal=self.causal)
-                    self.sync()
-                    del out
-        durations = kernel_durations_us(prof, KERNEL_TAG, self.device_type_cuda)
-        expected = self.kernel_samples * len(order)
-        if len(durations) != expected:
-            raise MeasurementError(
-                f"the profiler saw {len(durations)} '{KERNEL_TAG}' kernels for {expected} calls"
-            )
         n = self.kernel_samples
-        return {name: statistics.median(durations[i * n:(i + 1) * n])
-                for i, name in enumerate(order)}
+        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CUDA]) as prof:
+            for _ in range(n):
+                out = entry.fn(*entry.args, **entry.kwargs)
+                self.sync()
+                del out
+        tag = self.workload.kernel_tag()
+        durations = device_durations_us(prof, tag, self.device_type_cuda)
+        if tag is None:
+            if durations:
+                return sum(durations) / n
+            self.warnings.append(f"{entry.label}: the profiler saw no device activity; "
+                                 "kernel_us left out")
+            return None
+        if len(durations) == n:
+            return statistics.median(durations)
+        message = f"the profiler saw {len(durations)} '{tag}' kernels for {n} calls"
+        if entry.mode == "graph":
+            self.warnings.append(f"{entry.label}: {message}; kernel_us left out")
+            return None
+        raise MeasurementError(message)
 
     def warm_up_profiler(self):
-        if self.cuda:  # the first profiler session initialises CUPTI: keep that out of cases
+        if self.kernel_timing:  # the first profiler session initialises CUPTI: keep it out
             with self.torch.profiler.profile(
                 activities=[self.torch.profiler.ProfilerActivity.CUDA]
             ):
                 self.torch.zeros(1, device=self.device).add_(1)
                 self.sync()
 
-    def run_shape(self, shape, shape_index, fns):
-        """{variant: [per-repetition dict] or error string}."""
-        names = list(fns)
-        results = {name: [] for name in names}
-        failed = {}
-        q, k, v = self.inputs(shape, shape_index, -1)
-        iterations = {}
-        for name in names:
+    def make_entry(self, label, shape, buffers):
+        """The entry, after its first call (eager: torch.compile compiles there) or its capture
+        (graph); both recorded in first_calls for the compile variants and graph mode."""
+        variant, mode = sweep_plan.split_entry(label)
+        fn = self.workload.callable(variant, shape)
+        kwargs = self.workload.call_kwargs()
+        before = dynamo_counters()
+        start = time.perf_counter()
+        if mode == "graph":
+            from fa_versus.graph_capture import CapturedCall
+
+            captured = CapturedCall(lambda: fn(*buffers, **kwargs))
+            entry = Entry(label, variant, mode, captured.replay, (), {}, captured)
+        else:
+            entry = Entry(label, variant, mode, fn, buffers, kwargs)
+            self.e2e_once(entry)
+        seconds = time.perf_counter() - start
+        if mode == "graph" or sweep_plan.is_compiled(variant):
+            name = case_name(self.ext, variant, *shape, self.config["dtype"], mode)
+            self.first_calls[name] = {
+                "seconds": round(seconds, 3),
+                "what": "capture" if mode == "graph" else "first call",
+                "dynamo_counters": sweep_plan.counter_delta(before, dynamo_counters()),
+            }
+        return entry
+
+    def interleaved(self, entries, action, failed):
+        """action(entry) for every entry, in a fresh random order; a failing entry is dropped."""
+        order = entries[:]
+        self.order_rng.shuffle(order)
+        for entry in order:
+            if entry.label in failed:
+                continue
             try:
-                iterations[name] = self.calibrate(fns[name], q, k, v)
+                action(entry)
             except Exception as error:  # noqa: BLE001: reported as the case's error row
-                failed[name] = f"{type(error).__name__}: {error}"
-        del q, k, v
-        live = [name for name in names if name not in failed]
-        for repetition in range(self.repetitions):
-            if not live:
+                failed[entry.label] = f"{type(error).__name__}: {error}"
+        return [entry for entry in entries if entry.label not in failed]
+
+    def prime(self, entries, shape_label, failed):
+        """Interleaved rounds of PRIME_ROUND_S of calls per entry until every entry's round
+        median is steady (sweep_plan.prime_finished); recorded in prime_record."""
+        calls = {}
+        for entry in entries:
+            calls[entry.label] = max(10, min(100_000, math.ceil(PRIME_ROUND_S
+                                                                / self.per_call_s(entry))))
+        histories = {entry.label: [] for entry in entries}
+
+        def round_of(entry):
+            samples = [self.e2e_once(entry) for _ in range(calls[entry.label])]
+            histories[entry.label].append(median_us(samples))
+
+        start = time.perf_counter()
+        all_steady = False
+        while entries:
+            entries = self.interleaved(entries, round_of, failed)
+            done, all_steady = sweep_plan.prime_finished(
+                {e.label: histories[e.label] for e in entries}, time.perf_counter() - start,
+                self.args.prime_min_s, self.args.prime_max_s)
+            if done:
                 break
-            q, k, v = self.inputs(shape, shape_index, repetition)
-            order = live[:]
-            self.order_rng.shuffle(order)
+        self.prime_record = sweep_plan.prime_record(
+            shape_label, {e.label: histories[e.label] for e in entries},
+            time.perf_counter() - start, all_steady)
+        return entries
+
+    def run_shape(self, shape, shape_index, labels, prime=False):
+        """{entry label: [per-repetition dict] or error string}."""
+        batch, seqlen, heads, head_dim = shape
+        shape_label = f"b:{batch}/s:{seqlen}/h:{heads}/d:{head_dim}"
+        failed = {}
+        buffers = self.workload.buffers(shape)
+        self.fill(buffers, shape_index, -1)
+        if self.args.compile_inputs == "static":
+            self.mark_static(buffers)
+        entries = []
+        for label in labels:
+            try:
+                entries.append(self.make_entry(label, shape, buffers))
+            except Exception as error:  # noqa: BLE001
+                failed[label] = f"{type(error).__name__}: {error}"
+        for _ in range(WARMUP_ROUNDS_PER_SHAPE):
+            entries = self.interleaved(entries, self.warm_up, failed)
+        if prime and self.args.prime_max_s > 0:
+            entries = self.prime(entries, shape_label, failed)
+
+        def calibrate(entry):
+            entry.iterations = self.iterations_for(entry)
+
+        entries = self.interleaved(entries, calibrate, failed)
+        results = {label: [] for label in labels}
+        for repetition in range(self.repetitions):
+            if not entries:
+                break
+            self.fill(buffers, shape_index, repetition)
             samples = {}
-            for name in order:
-                try:
-                    self.warm_up(fns[name], q, k, v)
-                    samples[name] = self.timed_loop(fns[name], q, k, v, iterations[name])
-                except Exception as error:  # noqa: BLE001
-                    failed[name] = f"{type(error).__name__}: {error}"
-            order = [name for name in order if name not in failed]
+
+            def timed(entry):
+                self.warm_up(entry)
+                samples[entry.label] = self.timed_loop(entry, entry.iterations)
+
+            entries = self.interleaved(entries, timed, failed)
             kernels = {}
-            if self.cuda and order:
-                try:
-                    kernels = self.kernel_times(order, fns, q, k, v)
-                except Exception as error:  # noqa: BLE001
-                    for name in order:
-                        failed[name] = f"kernel timing: {type(error).__name__}: {error}"
-                    order = []
-            for name in order:
-                e2e, host = samples[name]
-                results[name].append({
+            if self.kernel_timing:
+
+                def profiled(entry):
+                    kernels[entry.label] = self.kernel_time(entry)
+
+                entries = self.interleaved(entries, profiled, failed)
+            for entry in entries:
+                e2e, host = samples[entry.label]
+                results[entry.label].append({
                     "repetition": repetition,
-                    "iterations": iterations[name],
+                    "iterations": entry.iterations,
                     "e2e_us": median_us(e2e),
                     "host_us": median_us(host),
-                    "kernel_us": kernels.get(name),
-                    "phases": phase_pass(self, name, fns[name], q, k, v),
+                    "kernel_us": kernels.get(entry.label),
+                    "phases": phase_pass(self, entry),
                 })
-            live = [name for name in live if name not in failed]
-            del q, k, v
-        for name, message in failed.items():
-            results[name] = message
+        for entry in entries:
+            if entry.captured is not None:
+                entry.captured.release()
+        del entries, buffers
+        for label, message in failed.items():
+            results[label] = message
         return results
 
 
 # --- Phase pass (docs/phases.md) --------------------------------------------------------------
 
-PHASE_VARIANTS = ("py-v2.6.3", "py-v2.7.0")  # eager only: a compiled graph has no phase ranges
+PHASE_VARIANTS = ("py-v2.6.3", "py-v2.7.0")  # eager lone calls: a compiled graph has no ranges
 
 
-def phase_pass(sweep, name, fn, q, k, v):
+def phase_pass(sweep, entry):
     """{range name: mean exclusive us per call} over --phase-samples recorded calls, run after
     the timed loop and the kernel timing so neither sees the recorder; {} when off, for the
-    compiled variant, or when the recorder is not attached (said once, e.g. under nsys)."""
+    compiled variant, graph mode or the model, or when the recorder is not attached (said once,
+    e.g. under nsys)."""
     calls = sweep.args.phase_samples
-    if calls <= 0 or name not in PHASE_VARIANTS:
+    if calls <= 0 or entry.variant not in PHASE_VARIANTS or entry.mode != "eager":
         return {}
     from fa_versus import _phases
 
@@ -469,10 +650,10 @@ def phase_pass(sweep, name, fn, q, k, v):
             phase_pass.said = True
         return {}
     held = []
-    causal = sweep.causal
+    fn, args, kwargs = entry.fn, entry.args, entry.kwargs
 
     def call():
-        held.append(fn(q, k, v, causal=causal))
+        held.append(fn(*args, **kwargs))
 
     def after_call():
         sweep.sync()
@@ -484,15 +665,16 @@ def phase_pass(sweep, name, fn, q, k, v):
 # --- Report -----------------------------------------------------------------------------------
 
 
-def make_rows(ext, shape, config, repetitions, results, family_start):
+def make_rows(ext, shape, config, repetitions, results, family_start, attention_counters):
     """Report rows (ext.ReportRow) of one shape: one per repetition, or one failed row."""
     batch, seqlen, heads, head_dim = shape
     flops = ext.attention_flops(batch, seqlen, heads, head_dim, config["causal"])
     nbytes = ext.attention_bytes(batch, seqlen, heads, head_dim)
     rows = []
     warnings = []
-    for offset, (variant, result) in enumerate(results.items()):
-        name = case_name(ext, variant, batch, seqlen, heads, head_dim, config["dtype"])
+    for offset, (label, result) in enumerate(results.items()):
+        variant, mode = sweep_plan.split_entry(label)
+        name = case_name(ext, variant, batch, seqlen, heads, head_dim, config["dtype"], mode)
 
         def row_of(repetition_index, iterations):
             row = ext.ReportRow()
@@ -525,8 +707,9 @@ def make_rows(ext, shape, config, repetitions, results, family_start):
                 else:
                     warnings.append(f"{name} repetition {rep['repetition']}: kernel_us {kernel:.2f}"
                                     f" >= e2e_us {rep['e2e_us']:.2f}; overhead_us left out")
-                counters[ext.tflops_counter] = ext.throughput_tflops(flops, kernel)
-                counters[ext.gbps_counter] = ext.throughput_gbps(nbytes, kernel)
+                if attention_counters:
+                    counters[ext.tflops_counter] = ext.throughput_tflops(flops, kernel)
+                    counters[ext.gbps_counter] = ext.throughput_gbps(nbytes, kernel)
             for phase, us in rep.get("phases", {}).items():
                 counters[f"phase:{phase}"] = us
             row.counters = counters
@@ -550,16 +733,18 @@ def library_context(torch):
     }
 
 
-def make_context(torch, sweep, config, variants, args, ext, cases):
+def make_context(torch, sweep, config, variants, modes, args, ext, cases, warmup_check):
     """py-sweep's own context fields (keys from harness/report/context_keys)."""
     commit, dirty = git_commit()
+    workload = sweep.workload
     context = {
         ext.schema_version_key: ext.report_schema_version,
         "tool": "py-sweep",
         "backend": sweep.device,
-        "mode": MODE,
-        "kernel_timing": "torch-profiler" if sweep.cuda else "off",
-        "kernel_name_tag": KERNEL_TAG,
+        "mode": ",".join(modes),
+        "workload": workload.describe(),
+        "kernel_timing": "torch-profiler" if sweep.kernel_timing else "off",
+        "kernel_name_tag": workload.kernel_tag() or "(all device activity of a call)",
         "timer": "time.perf_counter; torch.cuda.synchronize for e2e",
         "torch_version": torch.__version__,
         "libtorch_version": torch.__version__,
@@ -585,19 +770,29 @@ def make_context(torch, sweep, config, variants, args, ext, cases):
         "command_line": " ".join([sys.executable] + sys.argv),
         "counter_statistic": "per repetition: the median over its iterations",
         "random_interleaving": "true",
-        "warmup": f"{sweep.warmup_iterations} calls and at least {sweep.warmup_s:g} s before "
-        "every timed loop",
+        "warmup": f"every entry's first call (compile, capture) and {WARMUP_ROUNDS_PER_SHAPE} "
+        f"interleaved rounds of warm-up on each shape; a prime of {args.prime_min_s:g}-"
+        f"{args.prime_max_s:g} s until steady before the first timed case; "
+        f"{sweep.warmup_iterations} calls and at least {sweep.warmup_s:g} s before every timed "
+        "loop",
+        "warmup_check": warmup_check,
         "extension": getattr(ext, "__file__", ""),
     }
-    if sweep.cuda:
+    if sweep.kernel_timing:
         context["kernel_timing_phase"] = (
-            f"after: {sweep.kernel_samples} profiled calls per variant after each repetition's "
-            "timed loops (torch.profiler, CUDA activities)"
+            f"after: {sweep.kernel_samples} profiled calls per entry after each repetition's "
+            "timed loops, one torch.profiler session (CUDA activities) per entry; "
+            + ("kernel_us = the median core-kernel duration" if workload.kernel_tag()
+               else "kernel_us = the device time of all activity per call (sum / calls)")
         )
     if sweep.iterations:
         context["iterations"] = sweep.iterations
-    if COMPILE_VARIANT in variants:
-        context["torch_compile"] = {"mode": args.compile_mode, "fullgraph": True, "dynamic": False}
+    if any(v in workload.compile_variants for v in variants):
+        context["torch_compile"] = {"mode": args.compile_mode, "fullgraph": workload.fullgraph,
+                                    "dynamic": bool(args.compile_dynamic),
+                                    "inputs": args.compile_inputs}
+    if sweep.first_calls:
+        context["first_calls"] = sweep.first_calls
     if sweep.cuda:
         index = torch.cuda.current_device()
         properties = torch.cuda.get_device_properties(index)
@@ -615,20 +810,24 @@ def make_context(torch, sweep, config, variants, args, ext, cases):
     return context
 
 
-def print_summary(shapes_results, variants, out=sys.stdout):
-    baseline = variants[0]
-    header = f"{'case':34} {'variant':18} {'e2e us':>10} {'host us':>10} {'kernel us':>10} " \
-             f"{'overhead':>10} {'e2e/' + baseline:>18}"
+def print_summary(shapes_results, labels, out=sys.stdout):
+    """One line per shape and entry; the e2e ratio against the first entry of the same mode."""
+    baselines = {}
+    for label in labels:
+        baselines.setdefault(sweep_plan.split_entry(label)[1], label)
+    header = f"{'case':28} {'entry':32} {'e2e us':>10} {'host us':>10} {'kernel us':>10} " \
+             f"{'overhead':>10} {'e2e/baseline':>13}"
+    print("baselines: " + ", ".join(baselines.values()), file=out)
     print(header, file=out)
     print("-" * len(header), file=out)
     for shape_label, results in shapes_results:
         medians = {}
-        for variant in variants:
-            result = results.get(variant)
+        for label in labels:
+            result = results.get(label)
             if result is None:
                 continue
             if isinstance(result, str):
-                print(f"{shape_label:34} {variant:18} FAILED: {result[:80]}", file=out)
+                print(f"{shape_label:28} {label:32} FAILED: {result[:80]}", file=out)
                 continue
             if not result:
                 continue
@@ -636,35 +835,16 @@ def print_summary(shapes_results, variants, out=sys.stdout):
             host = statistics.median(r["host_us"] for r in result)
             kernels = [r["kernel_us"] for r in result if r["kernel_us"] is not None]
             kernel = statistics.median(kernels) if kernels else None
-            medians[variant] = e2e
+            medians[label] = e2e
+            baseline = baselines[sweep_plan.split_entry(label)[1]]
             ratio = f"{e2e / medians[baseline]:.3f}" if baseline in medians else "-"
             kernel_text = f"{kernel:10.2f}" if kernel is not None else f"{'-':>10}"
             overhead_text = f"{e2e - kernel:10.2f}" if kernel is not None else f"{'-':>10}"
-            print(f"{shape_label:34} {variant:18} {e2e:10.2f} {host:10.2f} {kernel_text} "
-                  f"{overhead_text} {ratio:>18}", file=out)
+            print(f"{shape_label:28} {label:32} {e2e:10.2f} {host:10.2f} {kernel_text} "
+                  f"{overhead_text} {ratio:>13}", file=out)
 
 
 # --- Main -------------------------------------------------------------------------------------
-
-
-def select_variants(args, config):
-    if args.variants:
-        names = [v.strip() for v in args.variants.split(",") if v.strip()]
-        if not names:
-            raise UsageError("py-sweep: --variants: empty list")
-    elif config["py_variants"]:
-        names = list(config["py_variants"])
-    else:
-        names = list(BASE_VARIANTS)
-    if args.compile and COMPILE_VARIANT not in names:
-        names.append(COMPILE_VARIANT)
-    for name in names:
-        if name not in KNOWN_VARIANTS:
-            raise UsageError(f"py-sweep: --variants: unknown variant \"{name}\" "
-                             f"(known: {', '.join(KNOWN_VARIANTS)})")
-    if len(set(names)) != len(names):
-        raise UsageError("py-sweep: --variants: a variant is named twice")
-    return names
 
 
 def import_torch():
@@ -684,7 +864,6 @@ def load_ext(args):
     if args.ext_dir:
         os.environ["FA_VERSUS_EXT_DIR"] = str(Path(args.ext_dir).resolve())
     torch = import_torch()
-    sys.path.insert(0, str(REPO / "python"))
     try:
         from fa_versus import _ext
 
@@ -693,42 +872,24 @@ def load_ext(args):
         raise UsageError(f"py-sweep: cannot load fa_versus_ext: {error}") from None
 
 
-def make_callables(torch, names, compile_mode, shape_count):
+def make_workload(torch, args, config, dtype, shape_count):
     try:
-        layers = {
-            module: importlib.import_module(f"fa_versus.{module}")
-            for module in sorted({"v2_6_3" if n == "py-v2.6.3" else "v2_7_0" for n in names})
-        }
+        from fa_versus import sweep_workloads, v2_6_3, v2_7_0  # noqa: F401  (the layers load)
     except ImportError as error:
         raise UsageError(f"py-sweep: cannot load the Python layers: {error}") from None
-    fns = {}
-    for name in names:
-        if name == "py-v2.6.3":
-            fns[name] = layers["v2_6_3"].flash_attn_func
-        elif name == "py-v2.7.0":
-            fns[name] = layers["v2_7_0"].flash_attn_func
-        elif name == COMPILE_VARIANT:
-            # One graph per shape (dynamic=False): raise the recompile limit above the grid's
-            # size, or dynamo would silently fall back to eager after 8 shapes.
-            import torch._dynamo
-
-            config = torch._dynamo.config
-            limit = max(64, 2 * shape_count + 8)
-            for attribute in ("recompile_limit", "cache_size_limit"):
-                if hasattr(config, attribute):
-                    setattr(config, attribute, max(getattr(config, attribute), limit))
-                    break
-            for attribute in ("accumulated_recompile_limit", "accumulated_cache_size_limit"):
-                if hasattr(config, attribute):
-                    setattr(config, attribute, max(getattr(config, attribute), 4 * limit))
-                    break
-            fns[name] = torch.compile(
-                layers["v2_7_0"].flash_attn_func,
-                fullgraph=True,
-                dynamic=False,
-                mode=None if compile_mode == "default" else compile_mode,
-            )
-    return fns
+    common = dict(dtype=dtype, device=args.device_resolved, causal=config["causal"],
+                  compile_mode=args.compile_mode, compile_dynamic=args.compile_dynamic,
+                  seed=args.seed if args.seed is not None else config["seed"])
+    if args.workload == "model":
+        if config["causal"]:
+            raise UsageError(f"py-sweep: {config['path']}: causal: the model workload is an "
+                             "encoder (not causal); use a config with causal false")
+        workload = sweep_workloads.ModelWorkload(layers=args.model_layers, **common)
+    else:
+        workload = sweep_workloads.AttentionWorkload(**common)
+    if args.compile:
+        sweep_workloads.raise_recompile_limits(shape_count)
+    return workload
 
 
 def main(argv=None):
@@ -739,20 +900,34 @@ def main(argv=None):
         filter_re = re.compile(args.filter)
     except re.error as error:
         raise UsageError(f"py-sweep: --filter: bad regex {args.filter!r} ({error})") from None
-    variants = select_variants(args, config)
+    try:
+        variants = sweep_plan.select_variants(args.workload, args.variants,
+                                              config["py_variants"], args.compile)
+    except ValueError as error:
+        raise UsageError(f"py-sweep: {error}") from None
+    compiled = sweep_plan.WORKLOAD_VARIANTS[args.workload][1]
+    if args.mode == "graph" and all(v in compiled for v in variants):
+        raise UsageError("py-sweep: --mode graph: the compile variants run eager only "
+                         "(name a layer variant, or use --mode both)")
+    modes = list(MODES) if args.mode == "both" else [args.mode]
+    labels = sweep_plan.entry_labels(variants, modes, compiled)
     shapes = build_shapes(config)
-    selected = []  # (shape, shape_index, [variants whose case name matches])
+    selected = []  # (shape, shape_index, [entry labels whose case name matches])
     for index, shape in enumerate(shapes):
-        matching = [v for v in variants
-                    if filter_re.search(case_name(ext, v, *shape, config["dtype"]))]
+        matching = []
+        for label in labels:
+            variant, mode = sweep_plan.split_entry(label)
+            if filter_re.search(case_name(ext, variant, *shape, config["dtype"], mode)):
+                matching.append(label)
         if matching:
             selected.append((shape, index, matching))
     if not selected:
         raise UsageError(f"py-sweep: --filter: {args.filter!r} matches no case")
     if args.list:
         for shape, _, matching in selected:
-            for variant in matching:
-                print(case_name(ext, variant, *shape, config["dtype"]))
+            for label in matching:
+                variant, mode = sweep_plan.split_entry(label)
+                print(case_name(ext, variant, *shape, config["dtype"], mode))
         return 0
     if args.out:
         parent = Path(args.out).resolve().parent
@@ -766,38 +941,71 @@ def main(argv=None):
         args.device_resolved = args.device
     if args.device_resolved == "cuda" and not torch.cuda.is_available():
         raise UsageError("py-sweep: --device cuda: torch sees no CUDA GPU")
-    fns = make_callables(torch, variants, args.compile_mode, len(selected))
     if args.device_resolved == "cuda" and not ext.with_cuda:
         raise UsageError("py-sweep: --device cuda: fa_versus_ext was built without CUDA")
+    if "graph" in modes and args.device_resolved != "cuda":
+        raise UsageError("py-sweep: --mode graph/both: CUDA graphs need --device cuda")
+    dtype = {"fp16": torch.float16, "bf16": torch.bfloat16}[config["dtype"]]
+    workload = make_workload(torch, args, config, dtype, len(selected))
 
-    sweep = Sweep(torch, args, config)
-    sweep.warm_up_profiler()
-    print(f"py-sweep: {len(selected)} shapes x {len(variants)} variants, {sweep.repetitions} "
-          f"repetitions, on {sweep.device} ({config['name']})", file=sys.stderr)
+    sweep = Sweep(torch, ext, args, config, workload)
+    # The model runs as inference: no autograd anywhere (the lone call keeps grad mode on, as
+    # the study's micro-benchmark did; its inputs need no grad, so no graph is recorded).
+    grad_mode = torch.no_grad() if args.workload == "model" else contextlib.nullcontext()
+    print(f"py-sweep: {len(selected)} shapes x {len(labels)} entries ({args.workload}), "
+          f"{sweep.repetitions} repetitions, on {sweep.device} ({config['name']})",
+          file=sys.stderr)
     rows, warnings, summary = [], [], []
     families = 0  # Google Benchmark's family_index: one per case
     failed = False
+    first = None  # (shape, index, labels, results) of the first timed shape
     started = time.perf_counter()
-    for position, (shape, index, matching) in enumerate(selected, start=1):
-        batch, seqlen, heads, head_dim = shape
-        label = f"b:{batch}/s:{seqlen}/h:{heads}/d:{head_dim}"
-        results = sweep.run_shape(shape, index, {name: fns[name] for name in matching})
-        shape_rows, shape_warnings = make_rows(ext, shape, config, sweep.repetitions, results,
-                                               family_start=families)
-        families += len(results)
-        rows.extend(shape_rows)
-        warnings.extend(shape_warnings)
-        summary.append((label, results))
-        errors = [f"{name}: {r}" for name, r in results.items() if isinstance(r, str)]
-        failed |= bool(errors)
-        print(f"[{position}/{len(selected)}] {label} done ({time.perf_counter() - started:.1f} s)"
-              + (f"; FAILED {'; '.join(errors)}" if errors else ""), file=sys.stderr)
-    for warning in warnings:
+    with grad_mode:
+        sweep.warm_up_profiler()
+        for position, (shape, index, matching) in enumerate(selected, start=1):
+            batch, seqlen, heads, head_dim = shape
+            label = f"b:{batch}/s:{seqlen}/h:{heads}/d:{head_dim}"
+            results = sweep.run_shape(shape, index, matching, prime=position == 1)
+            if position == 1:
+                first = (shape, index, matching, results)
+                if sweep.prime_record:
+                    record = sweep.prime_record
+                    print(f"py-sweep: prime at {label}: {record['seconds']:.2f} s, "
+                          f"{record['rounds']} rounds, steady: {record['steady']}",
+                          file=sys.stderr)
+            shape_rows, shape_warnings = make_rows(
+                ext, shape, config, sweep.repetitions, results, family_start=families,
+                attention_counters=workload.has_attention_counters)
+            families += len(results)
+            rows.extend(shape_rows)
+            warnings.extend(shape_warnings)
+            summary.append((label, results))
+            errors = [f"{name}: {r}" for name, r in results.items() if isinstance(r, str)]
+            failed |= bool(errors)
+            print(f"[{position}/{len(selected)}] {label} done "
+                  f"({time.perf_counter() - started:.1f} s)"
+                  + (f"; FAILED {'; '.join(errors)}" if errors else ""), file=sys.stderr)
+        warmup_check = {"prime": sweep.prime_record}
+        if not args.no_rerun and first is not None:
+            shape, index, matching, first_results = first
+            label = f"b:{shape[0]}/s:{shape[1]}/h:{shape[2]}/d:{shape[3]}"
+            rerun = sweep.run_shape(shape, index, matching)
+            warmup_check["first_case"] = sweep_plan.first_case_check(label, first_results, rerun)
+            print(f"[re-run] {label} done ({time.perf_counter() - started:.1f} s)",
+                  file=sys.stderr)
+    for warning in warnings + sweep.warnings:
         print(f"py-sweep: warning: {warning}", file=sys.stderr)
-    print_summary(summary, variants)
+    print_summary(summary, labels)
+    if "first_case" in warmup_check:
+        check = warmup_check["first_case"]
+        print("\n".join(sweep_plan.first_case_lines(check)))
+        for name in check["flagged"]:
+            print(f"py-sweep: warning: first case {check['shape']} {name}: e2e "
+                  f"x{check['entries'][name]['e2e_ratio']:.3f} of its re-run (see "
+                  "context warmup_check)", file=sys.stderr)
     if args.out:
-        context = make_context(torch, sweep, config, variants, args, ext,
-                               cases=sum(len(matching) for _, _, matching in selected))
+        context = make_context(torch, sweep, config, variants, modes, args, ext,
+                               sum(len(matching) for _, _, matching in selected), warmup_check)
         try:
             ext.write_report(args.out, library_context(torch), context, rows)
         except ValueError as error:  # a context key given twice: a bug here, not a bad input

@@ -5,7 +5,9 @@
     out = v2_7_0.flash_attn_func(q, k, v, causal=False)   # torch.library.custom_op in front
 
 Both call the compiled extension fa_versus_ext (python/ext, built by CMake from fa_kernels: the
-same kernel core as fa-sweep's C++ variants). See docs/python-layer.md.
+same kernel core as fa-sweep's C++ variants). fa_versus.encoder is a small transformer encoder
+whose attention goes through either layer; fa_versus.sweep_plan (no torch needed) and
+fa_versus.sweep_workloads are scripts/py-sweep.py's. See docs/python-layer.md.
 """
 
-VARIANTS = ("py-v2.6.3", "py-v2.7.0", "py-v2.7.0-compile")
+from .sweep_plan import ALL_VARIANTS as VARIANTS  # noqa: F401  (py-sweep's variant names)
