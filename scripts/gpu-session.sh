@@ -45,6 +45,23 @@
 #             -> $OUT/phase-cost.tar.gz (phase-cost/)
 #   py-phases py-sweep's phase pass (both Python layers) at the phase shapes
 #             -> $OUT/py-phases.tar.gz (py-phases/)
+#   py-warmup issue 14.2: py-sweep --config configs/article.json --filter
+#             'b:(2|32|512)/s:(50|300)/' --repetitions 5 with the steady-state prime and the
+#             re-run of the first case; prints the prime and first case vs re-run (about 60 s
+#             once fa_versus_ext is built) -> $OUT/py-warmup.tar.gz (py-warmup/)
+#   py-compile-diagnose  issue 14.3: scripts/py-compile-diagnose.py at (2, 50) (reduce-overhead
+#             conditions, counters, profiles; about 120 s), then py-sweep reduce-overhead at
+#             (2, 50) with --compile-inputs copied and static (about 60 s)
+#             -> $OUT/py-compile-diagnose.tar.gz (py-compile-diagnose/)
+#   py-graph  the lone call in eager and graph mode (CUDA-graph replays) over the article grid,
+#             5 repetitions of 0.05 s (about 90 s) -> $OUT/py-graph.tar.gz (py-graph/)
+#   py-model  the encoder forward (configs/py-model.json) in eager and graph mode, both layers,
+#             the whole grid (about 150 s) -> $OUT/py-model.tar.gz (py-model/)
+#   py-model-compile  the encoder under torch.compile, modes default and reduce-overhead, on
+#             FA_PY_COMPILE_FILTER (default 'b:(2|32|512)/s:(50|300)/', 6 shapes: every shape
+#             compiles anew, an estimated 10-20 s per shape and variant and mode, so about 5 min;
+#             the reports' first_calls give the real compile seconds)
+#             -> $OUT/py-model-compile.tar.gz (py-model-compile/)
 #   nsys-phases  scripts/nsys-profile.sh's phase check (FA_NSYS_PHASES=1) at the same shapes,
 #             eager (needs .nsysdeps carried) -> $OUT/nsys-phases.tar.gz (nsys-phases/)
 set -uo pipefail
@@ -451,6 +468,135 @@ stage_py_phases() {
     --baseline py-v2.6.3 --contender py-v2.7.0 --metric host --format markdown \
     --output "$dir/compare-host.md"
   pack_stage py-phases py-phases
+  return "$rc"
+}
+
+# --- The Python layer's warm-up, compile and model stages (issue 14.2, 14.3; docs/python-layer.md)
+
+# py_python SECONDS SCRIPT ARGS...: a Python script with build-gpu's extension, unbuffered, at
+# most SECONDS long.
+py_python() {
+  local limit=$1
+  shift
+  FA_VERSUS_EXT_DIR="$FA_ROOT/$build_dir/python" PYTHONPATH="$FA_ROOT/python" PYTHONUNBUFFERED=1 \
+    timeout "$limit" python3 "$@"
+}
+
+# py_build: fa_versus_ext and fa-compare in build-gpu (configured once).
+py_build() {
+  configure_once "$build_dir" || return 1
+  cmake --build "$build_dir" -j 16 --target fa_versus_ext fa-compare
+}
+
+# py_compare REPORT BASELINE CONTENDER METRIC OUT: fa-compare's markdown of one pair.
+py_compare() {
+  "$build_dir/harness/compare/fa-compare" "$1" --baseline "$2" --contender "$3" --metric "$4" \
+    --format markdown --output "$5" || echo "fa-compare $2 vs $3 ($4): exit $?"
+}
+
+# The issue's command with the prime and the first case's re-run; the summary ends with the
+# first case against its re-run (FLAGGED where the e2e medians differ by more than 10%).
+stage_py_warmup() {
+  local dir="$work/py-warmup"
+  mkdir -p "$dir"
+  py_build || return 1
+  py_python 300 scripts/py-sweep.py --config configs/article.json \
+    --filter 'b:(2|32|512)/s:(50|300)/' --repetitions 5 --out "$dir/py-warmup.json" \
+    2>"$dir/py-warmup.log" | tee "$dir/py-warmup.txt"
+  local rc=${PIPESTATUS[0]}
+  grep -E 'prime at|warning: first case' "$dir/py-warmup.log"
+  [ -f "$dir/py-warmup.json" ] && python3 - "$dir/py-warmup.json" <<'PY'
+import json, sys
+check = json.load(open(sys.argv[1]))["context"]["warmup_check"]
+print("prime:", json.dumps({k: v for k, v in check["prime"].items() if k != "round_median_e2e_us"}))
+print("first case flagged:", check["first_case"]["flagged"])
+PY
+  pack_stage py-warmup py-warmup
+  return "$rc"
+}
+
+# Where reduce-overhead's host time goes at (2, 50), then py-sweep's measurement of it with the
+# inputs copied into the CUDA graph (as before) and read in place (--compile-inputs static).
+stage_py_compile_diagnose() {
+  local dir="$work/py-compile-diagnose" rc=0 inputs
+  mkdir -p "$dir"
+  py_build || return 1
+  py_python 400 scripts/py-compile-diagnose.py --out-dir "$dir" 2>"$dir/diagnose.log" || rc=1
+  for inputs in copied static; do
+    py_python 200 scripts/py-sweep.py --config configs/article.json --filter 'b:2/s:50/' --repetitions 5 \
+      --compile --compile-mode reduce-overhead --compile-inputs "$inputs" \
+      --out "$dir/py-ro-$inputs.json" 2>"$dir/py-ro-$inputs.log" | tee "$dir/py-ro-$inputs.txt"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+    [ -f "$dir/py-ro-$inputs.json" ] && py_compare "$dir/py-ro-$inputs.json" py-v2.6.3 \
+      py-v2.7.0-compile e2e "$dir/compare-ro-$inputs-vs-py-v2.6.3-e2e.md"
+  done
+  pack_stage py-compile-diagnose py-compile-diagnose
+  return "$rc"
+}
+
+# The lone call in both modes: graph mode is fa-sweep's (one call captured, replays timed).
+stage_py_graph() {
+  local dir="$work/py-graph" mode metric
+  mkdir -p "$dir"
+  py_build || return 1
+  py_python 400 scripts/py-sweep.py --config configs/article.json --mode both --repetitions 5 \
+    --min-time 0.05 --out "$dir/py-graph.json" 2>"$dir/py-graph.log" | tee "$dir/py-graph.txt"
+  local rc=${PIPESTATUS[0]}
+  if [ -f "$dir/py-graph.json" ]; then
+    for metric in e2e host; do
+      py_compare "$dir/py-graph.json" py-v2.6.3 py-v2.7.0 "$metric" \
+        "$dir/compare-py-v2.7.0-vs-py-v2.6.3-$metric.md"
+    done
+  fi
+  pack_stage py-graph py-graph
+  return "$rc"
+}
+
+# The encoder forward through both layers, eager and graph mode, the whole grid.
+stage_py_model() {
+  local dir="$work/py-model" metric
+  mkdir -p "$dir"
+  py_build || return 1
+  py_python 500 scripts/py-sweep.py --config configs/py-model.json --workload model --mode both \
+    --out "$dir/py-model.json" 2>"$dir/py-model.log" | tee "$dir/py-model.txt"
+  local rc=${PIPESTATUS[0]}
+  if [ -f "$dir/py-model.json" ]; then
+    for metric in e2e host kernel; do
+      py_compare "$dir/py-model.json" py-model-v2.6.3 py-model-v2.7.0 "$metric" \
+        "$dir/compare-py-model-v2.7.0-vs-py-model-v2.6.3-$metric.md"
+    done
+  fi
+  pack_stage py-model py-model
+  return "$rc"
+}
+
+# The encoder under torch.compile (both layers; 2.6.3's graph breaks at its pybind11 call), one
+# process per compile mode, with the eager variants beside them in the same report.
+stage_py_model_compile() {
+  local dir="$work/py-model-compile" mode rc=0 base
+  local filter=${FA_PY_COMPILE_FILTER:-'b:(2|32|512)/s:(50|300)/'}
+  mkdir -p "$dir"
+  py_build || return 1
+  for mode in default reduce-overhead; do
+    py_python 420 scripts/py-sweep.py --config configs/py-model.json --workload model --compile \
+      --compile-mode "$mode" --filter "$filter" --out "$dir/py-model-$mode.json" \
+      2>"$dir/py-model-$mode.log" | tee "$dir/py-model-$mode.txt"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+    [ -f "$dir/py-model-$mode.json" ] || continue
+    for base in py-model-v2.6.3 py-model-v2.7.0; do
+      py_compare "$dir/py-model-$mode.json" "$base" py-model-v2.7.0-compile e2e \
+        "$dir/compare-$mode-py-model-v2.7.0-compile-vs-$base-e2e.md"
+    done
+    py_compare "$dir/py-model-$mode.json" py-model-v2.6.3-compile py-model-v2.7.0-compile e2e \
+      "$dir/compare-$mode-py-model-v2.7.0-compile-vs-py-model-v2.6.3-compile-e2e.md"
+    python3 - "$dir/py-model-$mode.json" <<'PY'
+import json, sys
+context = json.load(open(sys.argv[1]))["context"]
+for case, record in context.get("first_calls", {}).items():
+    print(f"first call {case}: {record['seconds']} s {json.dumps(record['dynamo_counters'].get('stats', {}))}")
+PY
+  done
+  pack_stage py-model-compile py-model-compile
   return "$rc"
 }
 
