@@ -47,20 +47,20 @@
 #             -> $OUT/py-phases.tar.gz (py-phases/)
 #   py-warmup issue 14.2: py-sweep --config configs/article.json --filter
 #             'b:(2|32|512)/s:(50|300)/' --repetitions 5 with the steady-state prime and the
-#             re-run of the first case; prints the prime and first case vs re-run (about 60 s
-#             once fa_versus_ext is built) -> $OUT/py-warmup.tar.gz (py-warmup/)
+#             re-run of the first case; prints the prime and first case vs re-run (estimated
+#             60 s once fa_versus_ext is built) -> $OUT/py-warmup.tar.gz (py-warmup/)
 #   py-compile-diagnose  issue 14.3: scripts/py-compile-diagnose.py at (2, 50) (reduce-overhead
-#             conditions, counters, profiles; about 120 s), then py-sweep reduce-overhead at
-#             (2, 50) with --compile-inputs copied and static (about 60 s)
+#             conditions, counters, profiles; estimated 120 s), then py-sweep reduce-overhead
+#             at (2, 50) with --compile-inputs copied and static (estimated 60 s)
 #             -> $OUT/py-compile-diagnose.tar.gz (py-compile-diagnose/)
 #   py-graph  the lone call in eager and graph mode (CUDA-graph replays) over the article grid,
-#             5 repetitions of 0.05 s (about 90 s) -> $OUT/py-graph.tar.gz (py-graph/)
+#             5 repetitions of 0.05 s (estimated 90 s) -> $OUT/py-graph.tar.gz (py-graph/)
 #   py-model  the encoder forward (configs/py-model.json) in eager and graph mode, both layers,
-#             the whole grid (about 150 s) -> $OUT/py-model.tar.gz (py-model/)
+#             the whole grid (estimated 150 s) -> $OUT/py-model.tar.gz (py-model/)
 #   py-model-compile  the encoder under torch.compile, modes default and reduce-overhead, on
-#             FA_PY_COMPILE_FILTER (default 'b:(2|32|512)/s:(50|300)/', 6 shapes: every shape
-#             compiles anew, an estimated 10-20 s per shape and variant and mode, so about 5 min;
-#             the reports' first_calls give the real compile seconds)
+#             FA_PY_COMPILE_FILTER (default 'b:(2|32|512)/s:(50|300)/', 6 shapes); every shape
+#             compiles anew (estimated 10-20 s per shape, variant and mode: about 5 min; the
+#             reports' first_calls give the real compile seconds)
 #             -> $OUT/py-model-compile.tar.gz (py-model-compile/)
 #   nsys-phases  scripts/nsys-profile.sh's phase check (FA_NSYS_PHASES=1) at the same shapes,
 #             eager (needs .nsysdeps carried) -> $OUT/nsys-phases.tar.gz (nsys-phases/)

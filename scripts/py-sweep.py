@@ -333,24 +333,33 @@ def median_us(seconds):
 
 
 def device_durations_us(prof, tag, device_type_cuda):
-    """Durations (us) of the device activities whose name contains `tag` (all of them when tag is
-    None), in start order."""
-    found = []
+    """Durations (us) of the device activities whose name contains `tag`, in start order. With
+    tag None: every device activity (kernels, copies, sets) except the GPU-side images of host
+    annotations (record_function ranges, e.g. torch.compile's, which the profiler also draws on
+    the GPU timeline under the host range's name): those would count the kernels twice."""
+    events = []  # (on the device, name, start, duration us)
     results = getattr(getattr(prof, "profiler", None), "kineto_results", None)
     if results is not None and hasattr(results, "events"):
         for event in results.events():
-            if event.device_type() != device_type_cuda:
-                continue
-            if tag is not None and tag not in event.name():
-                continue
             if hasattr(event, "duration_ns"):
-                found.append((event.start_ns(), event.duration_ns() / 1000.0))
+                timing = (event.start_ns(), event.duration_ns() / 1000.0)
             else:
-                found.append((event.start_us(), float(event.duration_us())))
+                timing = (event.start_us(), float(event.duration_us()))
+            events.append((event.device_type() == device_type_cuda, event.name(), *timing))
     else:  # older or different profiler objects: the parsed FunctionEvents
         for event in prof.events():
-            if event.device_type == device_type_cuda and (tag is None or tag in event.name):
-                found.append((event.time_range.start, event.time_range.elapsed_us()))
+            events.append((event.device_type == device_type_cuda, event.name,
+                           event.time_range.start, event.time_range.elapsed_us()))
+    host_names = {name for on_device, name, _, _ in events if not on_device}
+    found = []
+    for on_device, name, start, duration in events:
+        if not on_device:
+            continue
+        if tag is not None and tag not in name:
+            continue
+        if tag is None and name in host_names:
+            continue
+        found.append((start, duration))
     found.sort()
     return [duration for _, duration in found]
 
