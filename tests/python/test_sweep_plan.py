@@ -168,6 +168,11 @@ class FakeBuffer:
 class FakeWorkload:
     name = "attention"
     compile_variants = ()
+    fullgraph = True
+    has_attention_counters = True
+
+    def describe(self):
+        return {"name": self.name}
 
     def __init__(self, device):
         self.device = device
@@ -252,6 +257,109 @@ def test_a_failing_entry_becomes_its_error_and_the_others_run():
                               prime=True)
     assert results["py-v2.7.0/eager"] == "RuntimeError: q: dtype must be float16 or bfloat16"
     assert len(results["py-v2.6.3/eager"]) == 3
+
+
+# --- py-sweep's main(), end to end on fakes -----------------------------------------------------
+
+
+class FakeExt:
+    """What main() uses of fa_versus_ext: the config, case names, rows and the report writer."""
+
+    schema_version_key = "fa_versus_schema"
+    report_schema_version = 1
+    tflops_counter, gbps_counter = "tflops", "gbps"
+    with_cuda = False
+
+    class ReportRow:
+        pass
+
+    class CaseStatus:
+        @staticmethod
+        def failed(why):
+            return ("failed", why)
+
+    def __init__(self):
+        self.written = None
+
+    def load_sweep_config(self, path, python_variants):
+        assert "py-model-v2.7.0-compile" in python_variants
+        return {"path": path, "name": "smoke", "description": "d", "hash": "0x1",
+                "grid": {"batch": [2, 4], "seqlen": [50], "heads": [4], "embed": [64]},
+                "dtype": "fp16", "causal": False, "variants": ["v2.6.3"], "modes": ["eager"],
+                "repetitions": 2, "min_time_s": 0.01, "iterations": None,
+                "warmup_iterations": 2, "warmup_s": 0.0, "kernel_samples": 5, "seed": 0}
+
+    def case_name(self, variant, batch, seqlen, heads, head_dim, dtype, mode):
+        return f"fwd/{variant}/b:{batch}/s:{seqlen}/h:{heads}/d:{head_dim}/{dtype}/{mode}"
+
+    def attention_flops(self, *args):
+        return 1.0
+
+    def attention_bytes(self, *args):
+        return 1.0
+
+    def metric_counter(self, metric):
+        return f"{metric}_us"
+
+    def write_report(self, path, library, context, rows):
+        self.written = (path, library, context, rows)
+
+
+def test_main_writes_typed_context_and_one_row_per_repetition():
+    import json
+
+    py_sweep = _load_py_sweep()
+    clock = FakeClock()
+    device = RampingDevice(clock, 0.8, {"py-v2.6.3": (51.4, 33.0), "py-v2.7.0": (117.0, 64.0)})
+    py_sweep.time = types.SimpleNamespace(perf_counter=clock.perf_counter)
+
+    class Generator:
+        def __init__(self, device):
+            pass
+
+        def manual_seed(self, seed):
+            return self
+
+    fake_torch = types.SimpleNamespace(
+        __version__="2.11.0", float16="fp16", bfloat16="bf16", Generator=Generator,
+        cuda=types.SimpleNamespace(is_available=lambda: False),
+        version=types.SimpleNamespace(cuda=None), no_grad=None)
+    ext = FakeExt()
+    py_sweep.load_ext = lambda args: (fake_torch, ext)
+    py_sweep.make_workload = lambda torch, args, config, dtype, count: FakeWorkload(device)
+    out = REPO / "fake-report.json"  # never written: FakeExt keeps it
+    status = py_sweep.main(["--config", "configs/smoke.json", "--device", "cpu",
+                            "--out", str(out), "--phase-samples", "0"])
+    assert status == 0
+    path, library, context, rows = ext.written
+    assert path == str(out)
+    json.dumps(context)  # only JSON types: the C++ writer takes nothing else
+    json.dumps(library)
+    assert context["mode"] == "eager" and context["variants"] == ["py-v2.6.3", "py-v2.7.0"]
+    check = context["warmup_check"]
+    assert check["prime"]["steady"] and check["first_case"]["flagged"] == []
+    assert check["first_case"]["shape"] == "b:2/s:50/h:4/d:16"
+    names = sorted({row.name for row in rows})
+    assert names == sorted(f"fwd/py-v2.{r}/b:{b}/s:50/h:4/d:16/fp16/eager/manual_time"
+                           for r in ("6.3", "7.0") for b in (2, 4))
+    assert len(rows) == 4 * 2  # 4 cases x 2 repetitions; the re-run adds no rows
+    for row in rows:
+        assert row.counters["e2e_us"] == row.real_time > 0
+        assert "kernel_us" not in row.counters  # no kernel timing on the CPU
+
+
+def test_main_refuses_graph_mode_off_the_gpu_and_graph_only_compile_variants():
+    py_sweep = _load_py_sweep()
+    fake_torch = types.SimpleNamespace(__version__="2.11.0",
+                                       cuda=types.SimpleNamespace(is_available=lambda: False))
+    py_sweep.load_ext = lambda args: (fake_torch, FakeExt())
+    message = _raises(py_sweep.UsageError, py_sweep.main,
+                      ["--config", "configs/smoke.json", "--device", "cpu", "--mode", "both"])
+    assert "CUDA graphs need --device cuda" in message
+    message = _raises(py_sweep.UsageError, py_sweep.main,
+                      ["--config", "configs/smoke.json", "--mode", "graph",
+                       "--variants", "py-v2.7.0-compile"])
+    assert "the compile variants run eager only" in message
 
 
 if __name__ == "__main__":  # without pytest
