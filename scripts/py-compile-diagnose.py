@@ -122,6 +122,11 @@ def tree_state(torch):
     warmed = getattr(manager, "warmed_up_functions", None)
     if warmed is not None:
         state["warmed_up_functions"] = len(warmed)
+    # WARMUP after a timed loop would mean the calls ran eagerly through the tree's warm-up
+    # path (never replaying); EXECUTION, that they replayed.
+    path_state = getattr(manager, "path_state", None)
+    if path_state is not None:
+        state["path_state"] = getattr(path_state, "name", str(path_state))
     return state
 
 
@@ -239,7 +244,7 @@ def timed_loop(torch, condition, calls):
 
 def run_rounds(torch, conditions, args, rng, phase):
     """{condition: {"e2e_us": [per round], "host_us": [...], "dynamo": delta, "tree": delta}}."""
-    results = {name: {"e2e_us": [], "host_us": [], "dynamo": {}, "tree": {}}
+    results = {name: {"e2e_us": [], "host_us": [], "dynamo": {}, "tree": {}, "path_state": []}
                for name in conditions}
     for _ in range(args.rounds):
         order = list(conditions)
@@ -253,8 +258,11 @@ def run_rounds(torch, conditions, args, rng, phase):
                 counters, tree = dynamo_counters(), tree_state(torch)
                 e2e, host = timed_loop(torch, condition, args.calls)
                 dynamo = sweep_plan.counter_delta(counters, dynamo_counters())
-                tree_change = state_delta(tree, tree_state(torch))
+                tree_after = tree_state(torch)
+                tree_change = state_delta(tree, tree_after)
             record = results[name]
+            if condition.compiled and "path_state" in tree_after:
+                record["path_state"].append(tree_after["path_state"])
             record["e2e_us"].append(round(e2e, 3))
             record["host_us"].append(round(host, 3))
             for group, counts in dynamo.items():
@@ -298,6 +306,8 @@ def summary_lines(before, after, calls):
             return f"{statistics.median(values):.2f}" if values else "-"
 
         changes = {**b["dynamo"], **({"tree": b["tree"]} if b["tree"] else {})}
+        if b["path_state"]:
+            changes["tree_state_after_loops"] = sorted(set(b["path_state"]))
         lines.append(f"{name:30} {med(b['e2e_us']):>9} {med(b['host_us']):>9} "
                      f"{med(a['e2e_us']):>15} {med(a['host_us']):>16}  "
                      f"{json.dumps(changes) if changes else 'none'}")
