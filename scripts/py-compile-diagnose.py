@@ -3,7 +3,8 @@
 one shape (issue 14.3: reduce-overhead at (2, 50) measured 99-113 us e2e, 85-98 us host, against
 35 us for eager py-v2.6.3, although its graph was recorded as one cudagraphable partition).
 
-Each condition is the lone call flash_attn_func(q, k, v) made one way; all conditions run in the
+Each condition is the lone call flash_attn_func(q, k, v, causal=False) made one way (as py-sweep
+calls it); all conditions run in the
 same process, interleaved in a fresh random order every round, each with its own warm-up and
 timed loop (e2e = call + synchronize, host = call only, as py-sweep measures):
 
@@ -171,33 +172,34 @@ def build_conditions(torch, names, shape, seed):
     ro = None
     for name in names:
         if name == "eager-v2.6.3":
-            conditions[name] = Condition(name, lambda: v2_6_3.flash_attn_func(q, k, v))
+            conditions[name] = Condition(name, lambda: v2_6_3.flash_attn_func(q, k, v, causal=False))
         elif name == "eager-v2.7.0":
-            conditions[name] = Condition(name, lambda: v2_7_0.flash_attn_func(q, k, v))
+            conditions[name] = Condition(name, lambda: v2_7_0.flash_attn_func(q, k, v, causal=False))
         elif name.startswith("graph-"):
             layer = v2_6_3 if name.endswith("2.6.3") else v2_7_0
-            captured = CapturedCall(lambda layer=layer: layer.flash_attn_func(q, k, v))
+            captured = CapturedCall(lambda layer=layer: layer.flash_attn_func(q, k, v, causal=False))
             conditions[name] = Condition(name, captured.replay)
         elif name == "compile-default":
             fn = compiled(name, "default")
-            conditions[name] = Condition(name, lambda fn=fn: fn(q, k, v), compiled=True)
+            conditions[name] = Condition(name, lambda fn=fn: fn(q, k, v, causal=False),
+                                         compiled=True)
         elif name in ("ro", "ro-rotating", "ro-mark-step"):
             if ro is None:
                 ro = compiled("ro", "reduce-overhead")
             if name == "ro":
-                call = lambda: ro(q, k, v)  # noqa: E731
+                call = lambda: ro(q, k, v, causal=False)  # noqa: E731
             elif name == "ro-rotating":
                 cycle = {"i": 0}
 
                 def call():
                     cycle["i"] = (cycle["i"] + 1) % ROTATING_INPUTS
-                    return ro(*rotating[cycle["i"]])
+                    return ro(*rotating[cycle["i"]], causal=False)
             else:
                 mark = torch.compiler.cudagraph_mark_step_begin
 
                 def call():
                     mark()
-                    return ro(q, k, v)
+                    return ro(q, k, v, causal=False)
             conditions[name] = Condition(name, call, compiled=True)
         else:  # ro-static, ro-no-grad, ro-static-no-grad-mark-step: own copies, own inputs
             fn = compiled(name, "reduce-overhead")
@@ -214,9 +216,9 @@ def build_conditions(torch, names, shape, seed):
 
                 def call(fn=fn, inputs=inputs, mark=mark):
                     mark()
-                    return fn(*inputs)
+                    return fn(*inputs, causal=False)
             else:
-                call = (lambda fn=fn, inputs=inputs: fn(*inputs))
+                call = (lambda fn=fn, inputs=inputs: fn(*inputs, causal=False))
             conditions[name] = Condition(name, call, context, compiled=True)
     return conditions
 
