@@ -202,6 +202,11 @@ def parse_args(argv):
         f"{sweep_plan.PRIME_MAX_S:g}); 0: no prime",
     )
     parser.add_argument(
+        "--time-limit", type=positive_float,
+        help="seconds: start no new shape after this long (the report then has the shapes done, "
+        "and its context's note says so); for compile sweeps whose compile time is not known",
+    )
+    parser.add_argument(
         "--no-rerun", action="store_true",
         help="skip the re-run of the first case at the end (context warmup_check.first_case)",
     )
@@ -968,10 +973,17 @@ def main(argv=None):
     families = 0  # Google Benchmark's family_index: one per case
     failed = False
     first = None  # (shape, index, labels, results) of the first timed shape
+    stopped = None  # why the sweep stopped before the last shape (--time-limit)
+    run_cases = 0
     started = time.perf_counter()
     with grad_mode:
         sweep.warm_up_profiler()
         for position, (shape, index, matching) in enumerate(selected, start=1):
+            if args.time_limit and time.perf_counter() - started > args.time_limit:
+                stopped = (f"stopped after {position - 1} of {len(selected)} shapes: "
+                           f"--time-limit {args.time_limit:g} s reached")
+                print(f"py-sweep: {stopped}", file=sys.stderr)
+                break
             batch, seqlen, heads, head_dim = shape
             label = f"b:{batch}/s:{seqlen}/h:{heads}/d:{head_dim}"
             results = sweep.run_shape(shape, index, matching, prime=position == 1)
@@ -986,6 +998,7 @@ def main(argv=None):
                 ext, shape, config, sweep.repetitions, results, family_start=families,
                 attention_counters=workload.has_attention_counters)
             families += len(results)
+            run_cases += len(matching)
             rows.extend(shape_rows)
             warnings.extend(shape_warnings)
             summary.append((label, results))
@@ -1013,8 +1026,10 @@ def main(argv=None):
                   f"x{check['entries'][name]['e2e_ratio']:.3f} of its re-run (see "
                   "context warmup_check)", file=sys.stderr)
     if args.out:
-        context = make_context(torch, sweep, config, variants, modes, args, ext,
-                               sum(len(matching) for _, _, matching in selected), warmup_check)
+        context = make_context(torch, sweep, config, variants, modes, args, ext, run_cases,
+                               warmup_check)
+        if stopped:
+            context["note"] = stopped + (f"; {context['note']}" if "note" in context else "")
         try:
             ext.write_report(args.out, library_context(torch), context, rows)
         except ValueError as error:  # a context key given twice: a bug here, not a bad input

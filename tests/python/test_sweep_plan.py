@@ -305,9 +305,8 @@ class FakeExt:
         self.written = (path, library, context, rows)
 
 
-def test_main_writes_typed_context_and_one_row_per_repetition():
-    import json
-
+def _fake_main(*flags):
+    """py-sweep's main() on the fake extension, torch and clock: (exit status, written report)."""
     py_sweep = _load_py_sweep()
     clock = FakeClock()
     device = RampingDevice(clock, 0.8, {"py-v2.6.3": (51.4, 33.0), "py-v2.7.0": (117.0, 64.0)})
@@ -323,16 +322,30 @@ def test_main_writes_typed_context_and_one_row_per_repetition():
     fake_torch = types.SimpleNamespace(
         __version__="2.11.0", float16="fp16", bfloat16="bf16", Generator=Generator,
         cuda=types.SimpleNamespace(is_available=lambda: False),
-        version=types.SimpleNamespace(cuda=None), no_grad=None)
+        version=types.SimpleNamespace(cuda=None))
     ext = FakeExt()
     py_sweep.load_ext = lambda args: (fake_torch, ext)
     py_sweep.make_workload = lambda torch, args, config, dtype, count: FakeWorkload(device)
     out = REPO / "fake-report.json"  # never written: FakeExt keeps it
     status = py_sweep.main(["--config", "configs/smoke.json", "--device", "cpu",
-                            "--out", str(out), "--phase-samples", "0"])
+                            "--out", str(out), "--phase-samples", "0", *flags])
+    return status, ext.written
+
+
+def test_main_stops_starting_shapes_at_the_time_limit_and_says_so():
+    status, (_, _, context, rows) = _fake_main("--time-limit", "0.5")
     assert status == 0
-    path, library, context, rows = ext.written
-    assert path == str(out)
+    assert context["note"].startswith("stopped after 1 of 2 shapes: --time-limit 0.5 s reached")
+    assert context["cases"] == "2"
+    assert {row.name.split("/")[2] for row in rows} == {"b:2"}
+    assert "first_case" in context["warmup_check"]
+
+
+def test_main_writes_typed_context_and_one_row_per_repetition():
+    import json
+
+    status, (path, library, context, rows) = _fake_main()
+    assert status == 0 and path.endswith("fake-report.json")
     json.dumps(context)  # only JSON types: the C++ writer takes nothing else
     json.dumps(library)
     assert context["mode"] == "eager" and context["variants"] == ["py-v2.6.3", "py-v2.7.0"]
