@@ -57,11 +57,12 @@
 #             5 repetitions of 0.05 s (estimated 90 s) -> $OUT/py-graph.tar.gz (py-graph/)
 #   py-model  the encoder forward (configs/py-model.json) in eager and graph mode, both layers,
 #             the whole grid (estimated 150 s) -> $OUT/py-model.tar.gz (py-model/)
-#   py-model-compile  the encoder under torch.compile, modes default and reduce-overhead, on
-#             FA_PY_COMPILE_FILTER (default 'b:(2|32|512)/s:(50|300)/', 6 shapes); every shape
-#             compiles anew (estimated 10-20 s per shape, variant and mode: about 5 min, at most
-#             about 11 min: no new shape after 240 s per mode; the reports' first_calls give the
-#             real compile seconds)
+#   py-model-compile  the encoder under torch.compile, modes FA_PY_COMPILE_MODES (default
+#             'default reduce-overhead'), on FA_PY_COMPILE_FILTER (default
+#             'b:(2|32|512)/s:(50|300)/', 6 shapes); every shape compiles anew (estimated 10-20 s
+#             per shape, variant and mode: about 2.5 min per mode; at most about 5 min per mode,
+#             as no new shape starts after 200 s; the reports' first_calls give the real
+#             compile seconds)
 #             -> $OUT/py-model-compile.tar.gz (py-model-compile/)
 #   nsys-phases  scripts/nsys-profile.sh's phase check (FA_NSYS_PHASES=1) at the same shapes,
 #             eager (needs .nsysdeps carried) -> $OUT/nsys-phases.tar.gz (nsys-phases/)
@@ -578,11 +579,11 @@ stage_py_model_compile() {
   local filter=${FA_PY_COMPILE_FILTER:-'b:(2|32|512)/s:(50|300)/'}
   mkdir -p "$dir"
   py_build || return 1
-  for mode in default reduce-overhead; do
-    # --time-limit: no new shape after 240 s, so a slower compile than estimated still leaves a
+  for mode in ${FA_PY_COMPILE_MODES:-default reduce-overhead}; do
+    # --time-limit: no new shape after 200 s, so a slower compile than estimated still leaves a
     # report of the shapes done (the small ones come first) inside the 420 s backstop.
     py_python 420 scripts/py-sweep.py --config configs/py-model.json --workload model --compile \
-      --compile-mode "$mode" --filter "$filter" --time-limit 240 \
+      --compile-mode "$mode" --filter "$filter" --time-limit 200 \
       --out "$dir/py-model-$mode.json" 2>"$dir/py-model-$mode.log" | tee "$dir/py-model-$mode.txt"
     [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
     [ -f "$dir/py-model-$mode.json" ] || continue
