@@ -596,6 +596,7 @@ class Sweep:
                 entries.append(self.make_entry(label, shape, buffers))
             except Exception as error:  # noqa: BLE001
                 failed[label] = f"{type(error).__name__}: {error}"
+        captured = [entry.captured for entry in entries if entry.captured is not None]
         for _ in range(WARMUP_ROUNDS_PER_SHAPE):
             entries = self.interleaved(entries, self.warm_up, failed)
         if prime and self.args.prime_max_s > 0:
@@ -634,10 +635,9 @@ class Sweep:
                     "kernel_us": kernels.get(entry.label),
                     "phases": phase_pass(self, entry),
                 })
-        for entry in entries:
-            if entry.captured is not None:
-                entry.captured.release()
-        del entries, buffers
+        for graph in captured:  # failed entries' too: their pools go back now, not at exit
+            graph.release()
+        del entries, buffers, captured
         for label, message in failed.items():
             results[label] = message
         return results
