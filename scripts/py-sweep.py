@@ -567,6 +567,10 @@ class Sweep:
             samples = [self.e2e_once(entry) for _ in range(calls[entry.label])]
             histories[entry.label].append(median_us(samples))
 
+        clocks = {}
+        if self.cuda:  # the SM clock before and after: was the prime the clocks ramping up?
+            clocks["sm_mhz_before"] = nvidia_smi_fields(self.torch.cuda.current_device()).get(
+                "gpu_clock_sm_mhz")
         start = time.perf_counter()
         all_steady = False
         while entries:
@@ -576,9 +580,13 @@ class Sweep:
                 self.args.prime_min_s, self.args.prime_max_s)
             if done:
                 break
+        elapsed = time.perf_counter() - start
+        if self.cuda:
+            clocks["sm_mhz_after"] = nvidia_smi_fields(self.torch.cuda.current_device()).get(
+                "gpu_clock_sm_mhz")
         self.prime_record = sweep_plan.prime_record(
-            shape_label, {e.label: histories[e.label] for e in entries},
-            time.perf_counter() - start, all_steady)
+            shape_label, {e.label: histories[e.label] for e in entries}, elapsed, all_steady,
+            clocks=clocks)
         return entries
 
     def run_shape(self, shape, shape_index, labels, prime=False):

@@ -48,9 +48,12 @@ def prime_finished(histories, elapsed_s, min_s=PRIME_MIN_S, max_s=PRIME_MAX_S,
     return elapsed_s >= min_s and all_steady, all_steady
 
 
-def prime_record(shape_label, histories, elapsed_s, all_steady, tolerance=PRIME_TOLERANCE):
-    """The report's record of the prime (context warmup_check.prime)."""
-    return {
+def prime_record(shape_label, histories, elapsed_s, all_steady, tolerance=PRIME_TOLERANCE,
+                 clocks=None):
+    """The report's record of the prime (context warmup_check.prime); `clocks`: e.g. the GPU's
+    SM clock before and after it ({"sm_mhz_before": ..., "sm_mhz_after": ...}), which says
+    whether the prime was the clocks ramping up."""
+    record = {
         "shape": shape_label,
         "seconds": round(elapsed_s, 3),
         "rounds": max((len(h) for h in histories.values()), default=0),
@@ -58,6 +61,9 @@ def prime_record(shape_label, histories, elapsed_s, all_steady, tolerance=PRIME_
         "tolerance": tolerance,
         "round_median_e2e_us": {name: [round(us, 3) for us in h] for name, h in histories.items()},
     }
+    if clocks:
+        record["clocks"] = clocks
+    return record
 
 
 def _median_of(result, key):
