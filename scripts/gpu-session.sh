@@ -51,7 +51,8 @@
 #             60 s once fa_versus_ext is built) -> $OUT/py-warmup.tar.gz (py-warmup/)
 #   py-compile-diagnose  issue 14.3: scripts/py-compile-diagnose.py at (2, 50) (reduce-overhead
 #             conditions, counters, profiles; estimated 120 s), then py-sweep reduce-overhead
-#             at (2, 50) with --compile-inputs copied and static (estimated 60 s)
+#             at (2, 50) with --compile-inputs copied, static, and copied with --kernel-timing
+#             off (no profiler in the process) (estimated 100 s)
 #             -> $OUT/py-compile-diagnose.tar.gz (py-compile-diagnose/)
 #   py-graph  the lone call in eager and graph mode (CUDA-graph replays) over the article grid,
 #             5 repetitions of 0.05 s (estimated 90 s) -> $OUT/py-graph.tar.gz (py-graph/)
@@ -520,17 +521,22 @@ PY
 # Where reduce-overhead's host time goes at (2, 50), then py-sweep's measurement of it with the
 # inputs copied into the CUDA graph (as before) and read in place (--compile-inputs static).
 stage_py_compile_diagnose() {
-  local dir="$work/py-compile-diagnose" rc=0 inputs
+  local dir="$work/py-compile-diagnose" rc=0
   mkdir -p "$dir"
   py_build || return 1
   py_python 400 scripts/py-compile-diagnose.py --out-dir "$dir" 2>"$dir/diagnose.log" || rc=1
-  for inputs in copied static; do
-    py_python 200 scripts/py-sweep.py --config configs/article.json --filter 'b:2/s:50/' --repetitions 5 \
-      --compile --compile-mode reduce-overhead --compile-inputs "$inputs" \
-      --out "$dir/py-ro-$inputs.json" 2>"$dir/py-ro-$inputs.log" | tee "$dir/py-ro-$inputs.txt"
+  # copied: py-sweep's measurement as it was; static: the inputs read in place; no-profiler:
+  # as it was, with no torch.profiler session in the process (--kernel-timing off).
+  local run flags
+  for run in copied static no-profiler; do
+    flags=(--compile-inputs "${run/no-profiler/copied}")
+    [ "$run" = no-profiler ] && flags+=(--kernel-timing off)
+    py_python 200 scripts/py-sweep.py --config configs/article.json --filter 'b:2/s:50/' \
+      --repetitions 5 --compile --compile-mode reduce-overhead "${flags[@]}" \
+      --out "$dir/py-ro-$run.json" 2>"$dir/py-ro-$run.log" | tee "$dir/py-ro-$run.txt"
     [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
-    [ -f "$dir/py-ro-$inputs.json" ] && py_compare "$dir/py-ro-$inputs.json" py-v2.6.3 \
-      py-v2.7.0-compile e2e "$dir/compare-ro-$inputs-vs-py-v2.6.3-e2e.md"
+    [ -f "$dir/py-ro-$run.json" ] && py_compare "$dir/py-ro-$run.json" py-v2.6.3 \
+      py-v2.7.0-compile e2e "$dir/compare-ro-$run-vs-py-v2.6.3-e2e.md"
   done
   pack_stage py-compile-diagnose py-compile-diagnose
   return "$rc"
