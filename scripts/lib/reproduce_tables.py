@@ -399,7 +399,10 @@ def render(root, into):
 
 def fill(doc, sections):
     """Each <!-- reproduce:NAME --> ... <!-- /reproduce:NAME --> region of DOC gets section NAME."""
-    text = doc.read_text()
+    try:
+        text = doc.read_text()
+    except OSError as error:
+        fail(f"--into {doc}: {error.strerror}")
     pattern = re.compile(r"(<!-- reproduce:([a-z0-9-]+) -->\n).*?(\n<!-- /reproduce:\2 -->)", re.S)
     unknown = [m.group(2) for m in pattern.finditer(text) if m.group(2) not in sections]
     if unknown:
