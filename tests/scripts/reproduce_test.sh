@@ -3,6 +3,7 @@
 # input, and the smoke run end to end with the real fa-sweep and fa-compare, in a throwaway git
 # repository holding this tree's scripts and configs (so a clean and a dirty tree can be made).
 # Usage: reproduce_test.sh SOURCE_DIR BUILD_DIR CASE; exit 0 passed, 1 failed, 77 skipped.
+# shellcheck disable=SC2317  # the helpers run through check
 set -uo pipefail
 src=$1 build=$2 case=$3
 tmp=$(mktemp -d)
@@ -23,7 +24,8 @@ run() {
   echo "scripts/reproduce $* -> exit $rc"
   sed 's/^/  stderr| /' "$tmp/stderr" | tail -n 15
 }
-one_line_naming() { [ "$(grep -vc '^\[' "$tmp/stderr")" -eq 1 ] && grep -q -- "$1" "$tmp/stderr"; }
+# One line of error (scripts/reproduce's own progress lines, "[fa-versus] ...", aside).
+one_line_naming() { [ "$(grep -vc 'fa-versus\]' "$tmp/stderr")" -eq 1 ] && grep -q -- "$1" "$tmp/stderr"; }
 nothing_out() { [ ! -e "$tmp/out" ]; }
 
 # The throwaway repository: this tree's scripts and configs, committed.
@@ -93,8 +95,10 @@ case $case in
     check "nothing written" nothing_out
     ;;
   smoke-commit)
-    [ -x "$build/harness/sweep/fa-sweep" ] && [ -x "$build/harness/compare/fa-compare" ] ||
-      { echo "skipped: no fa-sweep/fa-compare in $build"; exit 77; }
+    if [ ! -x "$build/harness/sweep/fa-sweep" ] || [ ! -x "$build/harness/compare/fa-compare" ]; then
+      echo "skipped: no fa-sweep/fa-compare in $build"
+      exit 77
+    fi
     mkdir -p "$tmp/aa/harness/sweep"
     ln -s "$build/harness/sweep/fa-sweep" "$tmp/aa/harness/sweep/fa-sweep"
     run stamp
