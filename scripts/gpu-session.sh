@@ -67,6 +67,8 @@
 #             -> $OUT/py-model-compile.tar.gz (py-model-compile/)
 #   nsys-phases  scripts/nsys-profile.sh's phase check (FA_NSYS_PHASES=1) at the same shapes,
 #             eager (needs .nsysdeps carried) -> $OUT/nsys-phases.tar.gz (nsys-phases/)
+# The results README.md and docs/findings.md cite, all from one commit, are scripts/reproduce's
+# parts (scripts/reproduce plan), not these stages.
 set -uo pipefail
 source "$(dirname "$0")/lib/setup.sh"
 cd "$FA_ROOT"

@@ -272,6 +272,11 @@ def build_shapes(config):
 
 
 def git_commit():
+    """(commit, dirty): $FA_GIT_COMMIT when set (scripts/reproduce stamps it; fa-sweep reads the
+    same variable), else git in the repository."""
+    given = os.environ.get("FA_GIT_COMMIT", "")
+    if given:
+        return given, given.endswith("-dirty")
     try:
         commit = subprocess.run(
             ["git", "-C", str(REPO), "rev-parse", "HEAD"],

@@ -58,8 +58,12 @@ std::string git_commit() {
       return dirty.empty() ? head : head + "-dirty";
     }
   }
+  // `git rev-parse HEAD` prints "HEAD" itself before the first commit: only a hash counts (the
+  // reports of 2026-12-01 said "HEAD (at configure time)", which names no code).
   const std::string configured = FA_CONFIGURE_GIT_COMMIT;
-  return configured.empty() ? "unknown" : configured + " (at configure time)";
+  const bool is_hash = configured.size() >= 7 &&
+                       configured.find_first_not_of("0123456789abcdef") == std::string::npos;
+  return is_hash ? configured + " (at configure time)" : "unknown";
 }
 
 std::vector<report::ContextField> report_context(const SweepPlan& plan, const RunFacts& facts) {
