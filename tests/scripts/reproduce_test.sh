@@ -57,7 +57,8 @@ case $case in
     check "v2.6.3 vs v2.7.0 across processes" grep -q "compare-variants .*--baseline v2.6.3 --contender v2.7.0" "$tmp/stdout"
     check "the kernel against SDPA" grep -q "compare-sdpa-cudnn .*kernel-article.json sdpa-cudnn v2.6.3" "$tmp/stdout"
     check "Nsight Systems" grep -q "nsys-phases .*FA_NSYS_PHASES=1" "$tmp/stdout"
-    check "the model hook with its config" grep -q "model-eager .*configs/py-model.json --model" "$tmp/stdout"
+    check "the model forward, eager and graph" grep -q "model .*configs/py-model.json --workload model --mode both" "$tmp/stdout"
+    check "the model under reduce-overhead" grep -q "model-compile-reduce-overhead .*--workload model --compile --compile-mode reduce-overhead" "$tmp/stdout"
     check "each part ends with the commit check" [ "$(grep -c "commits .*check-commits .* $commit" "$tmp/stdout")" -eq 5 ]
     check "nothing written" nothing_out
     ;;
