@@ -148,7 +148,8 @@ CliOptions parse_cli(int argc, const char* const* argv) {
                "e.g. --allow-failed-cases");
   app.add_option("--baseline", baseline_variant,
                  "the baseline variant: compare variants by the case without its variant; "
-                 "e.g. --baseline v2.6.3");
+                 "with --base/--head, one variant per side over the processes (the same "
+                 "reports may be on both sides); e.g. --baseline v2.6.3");
   app.add_option("--contender", contender_variant,
                  "the contender variant, with --baseline; e.g. --contender v2.7.0");
   app.add_option("--metric", metric,
@@ -202,11 +203,6 @@ CliOptions parse_cli(int argc, const char* const* argv) {
                                  options.base_reports.empty() ? "--head" : "--base",
                                  options.base_reports.empty() ? "--base" : "--head"));
   }
-  if (sets && (!baseline_variant.empty() || !contender_variant.empty())) {
-    throw UsageError(
-        "--baseline/--contender select variants inside one report; with --base/--head the "
-        "reports' cases are compared by name");
-  }
   if (!sets && options.reports.empty()) {
     throw UsageError(
         "reports is required: give BASE.json CONTENDER.json, RUN.json with --baseline and "
@@ -241,6 +237,13 @@ CliOptions parse_cli(int argc, const char* const* argv) {
   if (!baseline_variant.empty()) {
     options.baseline_variant = baseline_variant;
     options.contender_variant = contender_variant;
+  }
+  if (!options.base_reports.empty() && baseline_variant == contender_variant &&
+      options.base_reports == options.head_reports) {
+    throw UsageError(
+        fmt::format("--base and --head give the same reports and --baseline and "
+                    "--contender both name {}: nothing to compare",
+                    baseline_variant.empty() ? "no variant" : baseline_variant));
   }
   if (options.reports.size() == 1) {
     if (!options.baseline_variant) {
@@ -318,6 +321,15 @@ Comparison compare_from_options(const CliOptions& options) {
   if (!options.base_reports.empty()) {
     const std::vector<report::Report> base = load_all(options.base_reports);
     const std::vector<report::Report> head = load_all(options.head_reports);
+    if (options.baseline_variant) {
+      const SetVariants variants{options.baseline_variant, options.contender_variant};
+      SideLabels labels{*variants.baseline, *variants.contender};
+      if (labels.baseline == labels.contender) {
+        labels = {fmt::format("{} ({})", labels.baseline, set_label(base, "base")),
+                  fmt::format("{} ({})", labels.contender, set_label(head, "head"))};
+      }
+      return compare_report_sets(base, head, labels, options.settings, variants);
+    }
     SideLabels labels{set_label(base, "base"), set_label(head, "head")};
     if (labels.baseline == labels.contender) labels = {"base", "head"};
     return compare_report_sets(base, head, labels, options.settings);

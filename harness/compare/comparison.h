@@ -277,9 +277,18 @@ Comparison compare_reports(const ReportSide& baseline, const ReportSide& contend
 // correction across cases, and the verdict slower/faster/same/inconclusive. Throws
 // report::ReportError for bad input (mixed contexts on a side, a side with fewer than 2 reports,
 // a round twice, case sets that differ).
+//
+// With `variants`, each side is one variant of its reports, matched by the case without its
+// variant, as the one-report form does: the same reports may then be given on both sides (two
+// variants interleaved in each process, the process still the unit, each process paired with
+// itself).
+struct SetVariants {
+  std::optional<std::string> baseline;
+  std::optional<std::string> contender;
+};
 Comparison compare_report_sets(const std::vector<report::Report>& base,
                                const std::vector<report::Report>& head, const SideLabels& labels,
-                               const CompareSettings& settings);
+                               const CompareSettings& settings, const SetVariants& variants = {});
 
 // Shared by both forms: grid order (per group, batches ascending; cases without a case key keep
 // their report order after the keyed ones).

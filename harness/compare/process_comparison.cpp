@@ -109,8 +109,10 @@ RoundPlan plan_rounds(const std::vector<Report>& base, const std::vector<Report>
 
 // Reports of one side must come from the same GPU, config, mode and backend; ab_side, when set,
 // must name the side the report is given for.
-void check_side(const std::vector<Report>& reports, const char* flag, const char* side) {
+void check_side(const std::vector<Report>& reports, const char* flag, const char* side,
+                bool by_variant) {
   for (const Report& report : reports) {
+    if (by_variant) break;  // the side is a variant, not the build a report was made by
     const std::string ab_side = report.context_string("ab_side");
     if (!ab_side.empty() && ab_side != side) {
       throw ReportError(report.path, fmt::format("context.ab_side is \"{}\" but the report is "
@@ -198,16 +200,24 @@ struct CaseInputs {
 };
 
 // Analyses one case over its processes; the verdict waits for the correction across cases.
-CaseComparison analyse_case(const std::string& name, const std::vector<Report>& base,
+// One case's name: shared by both sides, and as each side's reports call it (the same unless
+// variants are selected).
+struct CaseNames {
+  std::string shared;
+  std::string base;
+  std::string head;
+};
+
+CaseComparison analyse_case(const CaseNames& names, const std::vector<Report>& base,
                             const std::vector<Report>& head, const RoundPlan& plan,
                             const CompareSettings& settings) {
   CaseComparison c;
-  c.name = name;
+  c.name = names.shared;
   RoundAnalysis analysis;
   analysis.paired = plan.pairing != Pairing::unpaired;
   CaseInputs kept;
   const auto usable = [&](const Report& report, bool head_side) -> const CaseResult* {
-    const CaseResult* result = report.find(name);
+    const CaseResult* result = report.find(head_side ? names.head : names.base);
     if (result->error) {
       analysis.left_out.push_back(fmt::format("{}: failed: {}", report.path, *result->error));
       if (head_side) c.head_failed = true;
@@ -237,11 +247,11 @@ CaseComparison analyse_case(const std::string& name, const std::vector<Report>& 
       if (const CaseResult* result = usable(report, true)) keep(result, true);
     }
   }
-  c.key = base.front().find(name)->key;
+  c.key = base.front().find(names.base)->key;
   c.baseline = summarise_processes(kept.base, kept.base_samples);
   c.contender = summarise_processes(kept.head, kept.head_samples);
-  if (c.baseline.case_name.empty()) c.baseline.case_name = name;
-  if (c.contender.case_name.empty()) c.contender.case_name = name;
+  if (c.baseline.case_name.empty()) c.baseline.case_name = names.base;
+  if (c.contender.case_name.empty()) c.contender.case_name = names.head;
   analysis.base_processes = kept.base.size();
   analysis.head_processes = kept.head.size();
   analysis.rounds = std::min(kept.base.size(), kept.head.size());
@@ -420,7 +430,8 @@ std::string_view pairing_name(Pairing pairing) {
 }
 
 Comparison compare_report_sets(const std::vector<Report>& base, const std::vector<Report>& head,
-                               const SideLabels& labels, const CompareSettings& settings) {
+                               const SideLabels& labels, const CompareSettings& settings,
+                               const SetVariants& variants) {
   if (base.size() < 2 || head.size() < 2) {
     const bool base_short = base.size() < 2;
     const std::vector<Report>& short_side = base_short ? base : head;
@@ -433,8 +444,9 @@ Comparison compare_report_sets(const std::vector<Report>& base, const std::vecto
                     base_short ? "--base" : "--head", short_side.size(),
                     base_short ? "--head" : "--base", (base_short ? head : base).size()));
   }
-  check_side(base, "--base", "base");
-  check_side(head, "--head", "head");
+  const bool by_variant = variants.baseline.has_value();
+  check_side(base, "--base", "base", by_variant);
+  check_side(head, "--head", "head", by_variant);
 
   Comparison comparison;
   comparison.settings = settings;
@@ -443,23 +455,26 @@ Comparison compare_report_sets(const std::vector<Report>& base, const std::vecto
   comparison.contender = describe_side(head, labels.contender);
   comparison.warnings = check_contexts(base.front(), head.front(), settings.strict);
 
-  // Every report must hold the first base report's cases, and no others.
-  const ReportSide reference{&base.front(), std::nullopt, labels.baseline};
-  std::vector<std::string> names;
-  for (const CasePair& pair : pair_cases(reference, reference)) names.push_back(pair.name);
-  for (const std::vector<Report>* side : {&base, &head}) {
-    for (const Report& report : *side) {
-      if (&report == &base.front()) continue;
-      pair_cases(reference, ReportSide{&report, std::nullopt, ""});
-    }
+  // Every report must hold the first base report's cases (of its side's variant), and no others.
+  const ReportSide reference{&base.front(), variants.baseline, labels.baseline};
+  std::vector<CaseNames> names;
+  for (const CasePair& pair :
+       pair_cases(reference, ReportSide{&head.front(), variants.contender, labels.contender})) {
+    names.push_back({pair.name, pair.baseline->name, pair.contender->name});
+  }
+  for (const Report& report : base) {
+    pair_cases(reference, ReportSide{&report, variants.baseline, labels.baseline});
+  }
+  for (const Report& report : head) {
+    pair_cases(reference, ReportSide{&report, variants.contender, labels.contender});
   }
 
   const RoundPlan plan = plan_rounds(base, head);
   comparison.pairing = plan.pairing;
   comparison.warnings.insert(comparison.warnings.end(), plan.warnings.begin(), plan.warnings.end());
-  for (const std::string& name : names) {
-    CaseComparison c = analyse_case(name, base, head, plan, settings);
-    if (c.key) c.group = group_name(*c.key, true);
+  for (const CaseNames& case_names : names) {
+    CaseComparison c = analyse_case(case_names, base, head, plan, settings);
+    if (c.key) c.group = group_name(*c.key, !by_variant);
     if (c.head_failed) ++comparison.head_failures;
     comparison.rounds = std::max(comparison.rounds, c.rounds ? c.rounds->rounds : 0);
     comparison.cases.push_back(std::move(c));

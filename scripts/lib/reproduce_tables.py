@@ -327,9 +327,7 @@ def section_aa(inputs):
 def section_ab_variants(inputs):
     data = inputs.compare("ab", "compare-variants-e2e.json")
     if data is None:
-        return inputs.pending("ab", "compare-variants-e2e.json") + (
-            ": needs fa-compare's variant form over several reports "
-            "(--base/--head with --baseline/--contender); the reports are in ab/aa/")
+        return inputs.pending("ab", "compare-variants-e2e.json")
     rows = [[shape(b, s), median_us(case_at(data, b, s), "baseline"),
              median_us(case_at(data, b, s), "contender"), ratio_cell(case_at(data, b, s)),
              "-" if (case_at(data, b, s) or {}).get("mde") is None else f"{case_at(data, b, s)['mde']:.1%}"]

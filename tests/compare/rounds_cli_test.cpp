@@ -203,5 +203,52 @@ TEST_F(RoundsCli, BadInputIsOneLineAndExitTwo) {
   }
 }
 
+// Two variants interleaved in each process (as fa-sweep runs them), several processes: the same
+// reports on both sides, one variant per side, each process paired with itself.
+TEST_F(RoundsCli, TwoVariantsOverSeveralProcessesComparedWithTheProcessAsTheUnit) {
+  const std::string small_270 = "fwd/v2.7.0/b:2/s:50/h:16/d:16/fp16/eager";
+  const std::string large_270 = "fwd/v2.7.0/b:4/s:50/h:16/d:16/fp16/eager";
+  std::vector<std::string> reports;
+  for (int round = 1; round <= 8; ++round) {
+    const auto seed = static_cast<std::uint64_t>(round * 10);
+    const double process = lognormal_factor(0.05, seed);  // shared by both variants
+    json context = fa_context();
+    context["ab_round"] = fmt_round(round);
+    context["ab_side"] = "base";  // the side of the build, not of the variant: no refusal
+    reports.push_back(
+        write("run-" + fmt_round(round) + ".json",
+              make_report({{kCase, noisy_samples(40 * process, 0.01, 8, seed + 1), {}, {}},
+                           {kOther, noisy_samples(80 * process, 0.01, 8, seed + 2), {}, {}},
+                           {small_270, noisy_samples(48 * process, 0.01, 8, seed + 3), {}, {}},
+                           {large_270, noisy_samples(80 * process, 0.01, 8, seed + 4), {}, {}}},
+                          context)));
+  }
+  std::vector<std::string> args = {"--base"};
+  args.insert(args.end(), reports.begin(), reports.end());
+  args.emplace_back("--head");
+  args.insert(args.end(), reports.begin(), reports.end());
+
+  const ProcessResult result =
+      fa_compare(with(args, {"--baseline", "v2.6.3", "--contender", "v2.7.0", "--format", "json"}));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const json report = json::parse(result.out);
+  EXPECT_EQ(report["unit"], "process");
+  EXPECT_EQ(report["rounds"], 8);
+  const json& small = case_of(report, "b:2/s:50/h:16/d:16/fp16/eager");
+  EXPECT_EQ(small["verdict"], "slower") << small.dump();
+  EXPECT_NEAR(small["ratio"].get<double>(), 1.2, 0.03) << small.dump();
+  EXPECT_EQ(case_of(report, "b:4/s:50/h:16/d:16/fp16/eager")["verdict"], "same");
+  EXPECT_EQ(fa_compare(with(args, {"--baseline", "v2.6.3", "--contender", "v2.7.0", "--fail-on",
+                                   "regression"}))
+                .exit_code,
+            1);
+
+  const ProcessResult nothing =
+      fa_compare(with(args, {"--baseline", "v2.6.3", "--contender", "v2.6.3"}));
+  EXPECT_EQ(nothing.exit_code, 2);
+  EXPECT_NE(nothing.err.find("nothing to compare"), std::string::npos) << nothing.err;
+  EXPECT_EQ(fa_compare(args).exit_code, 2);  // the same reports, no variants
+}
+
 }  // namespace
 }  // namespace fa::testing
