@@ -30,3 +30,16 @@ def load_layers(*module_names):
     except ImportError as error:
         give_up(f"fa_versus_ext is not built or not importable: {error}")
     return torch, modules, ext_module.load_extension()
+
+
+def cuda_marks(torch, ext):
+    """(needs_cuda, devices): a skip mark with the reason where there is no CUDA GPU or fa_kernels
+    was built without CUDA, and the device list ["cpu", "cuda" under that mark] to parametrize."""
+    if not torch.cuda.is_available():
+        reason = "no CUDA GPU"
+    elif not ext.with_cuda:
+        reason = "fa_kernels was built without CUDA"
+    else:
+        reason = ""
+    needs_cuda = pytest.mark.skipif(bool(reason), reason=reason or "-")
+    return needs_cuda, ["cpu", pytest.param("cuda", marks=needs_cuda)]

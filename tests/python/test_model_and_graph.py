@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from layer_loader import load_layers
+from layer_loader import cuda_marks, load_layers
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -22,18 +22,7 @@ F = torch.nn.functional
 LAYERS = {"py-v2.6.3": v2_6_3.flash_attn_func, "py-v2.7.0": v2_7_0.flash_attn_func}
 
 
-def _cuda_reason():
-    if not torch.cuda.is_available():
-        return "no CUDA GPU"
-    if not ext.with_cuda:
-        return "fa_kernels was built without CUDA"
-    return ""
-
-
-CUDA_REASON = _cuda_reason()
-CUDA = pytest.param("cuda", marks=pytest.mark.skipif(bool(CUDA_REASON), reason=CUDA_REASON or "-"))
-DEVICES = ["cpu", CUDA]
-needs_cuda = pytest.mark.skipif(bool(CUDA_REASON), reason=CUDA_REASON or "-")
+needs_cuda, DEVICES = cuda_marks(torch, ext)
 
 
 def reference_encoder(model, x):

@@ -5,7 +5,7 @@ skips with the reason); the CUDA cases skip without a GPU or without a CUDA buil
 """
 
 import pytest
-from layer_loader import load_layers
+from layer_loader import cuda_marks, load_layers
 
 
 torch, (v2_6_3, v2_7_0), ext = load_layers("v2_6_3", "v2_7_0")
@@ -16,18 +16,8 @@ TOLERANCE = {torch.float16: 1e-2, torch.bfloat16: 4e-2}
 MSG_DTYPE = "q: dtype must be float16 or bfloat16"
 
 
-def _cuda_reason():
-    if not torch.cuda.is_available():
-        return "no CUDA GPU"
-    if not ext.with_cuda:
-        return "fa_kernels was built without CUDA"
-    return ""
-
-
-CUDA = pytest.param(
-    "cuda", marks=pytest.mark.skipif(bool(_cuda_reason()), reason=_cuda_reason() or "-")
-)
-DEVICES = ["cpu", CUDA]
+_, DEVICES = cuda_marks(torch, ext)
+CUDA = DEVICES[1]
 
 
 def random_qkv(
