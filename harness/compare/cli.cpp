@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <cerrno>
 #include <cmath>
 #include <filesystem>
 #include <new>
@@ -363,6 +364,21 @@ int gate(const Comparison& comparison, const CliOptions& options, std::ostream& 
   return kExitRegression;
 }
 
+// The exit status once stdout was written (`write_error`: errno of a failed write, else 0). A
+// reader that went away (`fa-compare ... | head -1`: EPIPE, SIGPIPE is ignored in main) leaves
+// the verdict's status, the files having been written first (issue 15); any other failure (a full
+// disk) lost the output that was asked for: one line, exit 2.
+int stdout_status(int write_error, int verdict_status, std::ostream& err) {
+  if (write_error == 0) return verdict_status;
+  if (write_error == EPIPE) {
+    err << "fa-compare: stdout was closed by its reader; the exit status is the verdict's\n";
+    return verdict_status;
+  }
+  err << "fa-compare: cannot write the text output to stdout: "
+      << report::errno_message(write_error) << "\n";
+  return kExitBadInput;
+}
+
 std::string render_text(const Comparison& comparison, OutputFormat format, bool colour) {
   switch (format) {
     case OutputFormat::markdown:
@@ -396,10 +412,11 @@ int run(const CliOptions& options, std::ostream& out, std::ostream& err, bool ou
   if (options.html_path) err << "fa-compare: wrote " << *options.html_path << "\n";
   if (options.output_path) {
     err << "fa-compare: wrote " << *options.output_path << "\n";
-  } else {
-    out << text << std::flush;
+    return gate(comparison, options, err);
   }
-  return gate(comparison, options, err);
+  out << text << std::flush;
+  const int write_error = out ? 0 : errno;
+  return stdout_status(write_error, gate(comparison, options, err), err);
 }
 
 }  // namespace
@@ -410,7 +427,7 @@ int compare_main(int argc, const char* const* argv, std::ostream& out, std::ostr
     const CliOptions options = parse_cli(argc, argv);
     if (options.help) {
       out << options.help_text << std::flush;
-      return kExitFine;
+      return stdout_status(out ? 0 : errno, kExitFine, err);
     }
     return run(options, out, err, out_is_terminal);
   } catch (const std::bad_alloc&) {
