@@ -416,6 +416,39 @@ TEST(SweepCliOutputFile, ABrokenPipeKeepsTheReport) {
   EXPECT_EQ(sorted_names(dir.path()), std::vector<std::string>{"r.json"});
 }
 
+// A full stdout (`> /dev/full`) was called "closed by its reader" and, without --out, lost the
+// results with exit 0 (issue 15 re-run): it is said as what it is, and fails the run when the
+// table was the only output.
+TEST(SweepCliOutputFile, AFullStdoutIsSaidAndFailsARunWithoutOut) {
+  const TempDir dir;
+  const std::string out = dir.file("r.json");
+  for (const bool with_out : {true, false}) {
+    SCOPED_TRACE(with_out ? "--out" : "no --out");
+    std::vector<std::string> args = {"/bin/sh",
+                                     "-c",
+                                     "exec \"$@\" >/dev/full",
+                                     "sh",
+                                     test::sweep_binary(),
+                                     "--config",
+                                     smoke(),
+                                     "--backend",
+                                     "cpu",
+                                     "--filter",
+                                     "fwd/",
+                                     "--repetitions",
+                                     "1",
+                                     "--iterations",
+                                     "1"};
+    if (with_out) args.insert(args.end(), {"--out", out});
+    const test::ProcessResult result = test::run_process(args);
+    EXPECT_EQ(result.exit_code, with_out ? 0 : 1) << result.err;
+    EXPECT_NE(result.err.find("cannot write stdout: no space left on device"), std::string::npos)
+        << result.err;
+    EXPECT_EQ(result.err.find("closed by its reader"), std::string::npos) << result.err;
+  }
+  EXPECT_TRUE(nlohmann::json::accept(read_file(out)));
+}
+
 // Items 3 and 4: SIGUSR1 mid-sweep, and a signal just before the final rename (raised by the
 // FA_TEST_SIGNAL_BEFORE_RENAME hook), leave the previous report and no temporary file.
 TEST(SweepCliOutputFile, ASignalJustBeforeTheRenameLeavesNoTemporaryFile) {
