@@ -14,6 +14,7 @@
 #include "report/atomic_file.h"
 #include "report/output_file.h"
 #include "report/report.h"
+#include "report/text.h"
 
 namespace fa::compare {
 
@@ -79,6 +80,29 @@ void check_outputs(const CliOptions& options) {
     if (report::same_file(outputs[0].second, outputs[1].second) ||
         target(outputs[0].second) == target(outputs[1].second)) {
       throw UsageError("--html and --output name the same file " + outputs[0].second);
+    }
+  }
+}
+
+// A report given twice (by identity: another spelling, a link) counts one process twice, or
+// compares a run with itself: either decides nothing, so it is refused (issue 15 re-run: it was
+// taken, and a duplicated round narrowed the interval as if it were new evidence).
+void refuse_reports_given_twice(const CliOptions& options) {
+  std::vector<std::pair<std::string, std::string>> inputs;  // (flag or role, path)
+  for (std::size_t i = 0; i < options.reports.size(); ++i) {
+    inputs.emplace_back(options.reports.size() == 2 && i == 1 ? "CONTENDER" : "BASE",
+                        options.reports[i]);
+  }
+  for (const std::string& path : options.base_reports) inputs.emplace_back("--base", path);
+  for (const std::string& path : options.head_reports) inputs.emplace_back("--head", path);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    for (std::size_t j = i + 1; j < inputs.size(); ++j) {
+      if (!report::same_file(inputs[i].second, inputs[j].second)) continue;
+      throw UsageError(fmt::format(
+          "{} {} and {} {} are one file: give each report once (a report counted twice, or "
+          "compared with itself, is no evidence)",
+          inputs[i].first, report::one_line(inputs[i].second), inputs[j].first,
+          report::one_line(inputs[j].second)));
     }
   }
 }
@@ -213,6 +237,7 @@ CliOptions parse_cli(int argc, const char* const* argv) {
         "reports is required: give BASE.json CONTENDER.json, RUN.json with --baseline and "
         "--contender, or --base A1.json ... --head B1.json ... (see fa-compare --help)");
   }
+  refuse_reports_given_twice(options);
   if (options.base_reports.size() == 1 && options.head_reports.size() == 1) {
     options.reports = {options.base_reports.front(), options.head_reports.front()};
     options.base_reports.clear();
@@ -227,6 +252,16 @@ CliOptions parse_cli(int argc, const char* const* argv) {
                       plan_effect));
     }
     options.settings.plan_effect = plan_effect;
+  }
+  // Flags of the several-reports form have no effect on one report per side: refused, not
+  // silently ignored (issue 15 re-run).
+  for (const char* flag : {"--plan-effect", "--correction"}) {
+    if (options.base_reports.empty() && app.count(flag) > 0) {
+      throw UsageError(fmt::format(
+          "{} goes with several reports per side (--base A1.json A2.json ... --head B1.json "
+          "B2.json ...); with one report per side it would have no effect",
+          flag));
+    }
   }
   if (options.reports.size() > 2) {
     throw UsageError(
