@@ -143,6 +143,14 @@ EXPECTED
     check "exit 2" [ "$rc" -eq 2 ]
     check "one line naming --rounds" one_line_naming "--rounds 99999999999999999999: expected an integer from 2 to 99"
     ;;
+  out-dir-under-a-file)
+    # mkdir's own message came first, a second line.
+    echo x >"$tmp/a-file"
+    run_ab "$fake" "$fake" --rounds 2 --out-dir "$tmp/a-file/out" --compare "$here/fake-fa-compare" \
+      "${sweep_flags[@]}"
+    check "exit 2" [ "$rc" -eq 2 ]
+    check "one line naming the dir and why" one_line_naming "cannot create --out-dir $tmp/a-file/out (Not a directory)"
+    ;;
   broken-pipe)
     # stdout and stderr a pipe whose reader is gone before scripts/ab starts (a FIFO opened
     # read-write, then the only reader closed): every log line fails with EPIPE. It died of
