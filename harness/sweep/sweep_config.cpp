@@ -281,6 +281,14 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
   }
   config.name = check.string(root["name"], "name");
   if (config.name.empty()) check.fail("name", "must not be empty");
+  // The name is printed in fa-sweep's one-line status and messages (issue 15 re-run: a newline in
+  // it split them).
+  if (std::any_of(config.name.begin(), config.name.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte < 0x20 || byte == 0x7f;
+      })) {
+    check.fail("name", "must not contain control characters (a newline, a tab, ...)");
+  }
   if (root.contains("description")) {
     config.description = check.string(root["description"], "description");
   }

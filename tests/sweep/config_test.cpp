@@ -206,6 +206,10 @@ std::vector<BadConfig> bad_configs() {
        "must be zero or positive"},
       {"kernel samples", config_with(kGrid, R"(, "kernel_samples": 0)"), "kernel_samples",
        "must be positive"},
+      // Issue 15 re-run: the name is printed in one-line messages.
+      {"name with a newline",
+       R"({"name": "a\nb", "grid": )" + kGrid + R"(, "variants": ["v2.6.3"]})", "name",
+       "must not contain control characters"},
       // Issue 15 item 10: absurd counts are bounded (they ended in std::bad_alloc).
       {"repetitions absurd", config_with(kGrid, R"(, "repetitions": 1000000000)"), "repetitions",
        "must be at most 10000 (fa-sweep's bound), got 1000000000"},
