@@ -381,6 +381,16 @@ expect "ab fa-sweep flag it owns (--out)" 2 ab_run "$build" "$build" --rounds 2 
 expect "ab fa-sweep flag refused by fa-sweep" 2 ab_run "$build" "$build" --rounds 2 --out-dir ab1 -- --mode nope
 expect "ab A/A, 2 rounds" 0 ab_run "$build" "$build" --rounds 2 --seed 1 --out-dir ab2 "${ab_flags[@]}"
 check "ab A/A: 2+2 reports and both verdicts" test -s ab2/base-01.json -a -s ab2/head-02.json -a -s ab2/verdict.md -a -s ab2/verdict.json
+# Its reports through fa-compare's several-reports form: pairing by ab_round and ab_side.
+cp ab2/head-01.json ab2-head-01-copy.json
+expect "ab reports: a round copied on one side" 2 "$compare" --base ab2/base-01.json ab2/base-02.json --head ab2/head-01.json ab2-head-01-copy.json
+expect "ab reports: 2 base rounds, 1 head" 2 "$compare" --base ab2/base-01.json ab2/base-02.json --head ab2/head-01.json
+expect "ab reports: sides swapped" 2 "$compare" --base ab2/head-01.json ab2/head-02.json --head ab2/base-01.json ab2/base-02.json
+expect "ab reports: plain reports beside ab rounds" 0 "$compare" --base ab2/base-01.json "$A" --head ab2/head-01.json "$B"
+expect "ab --calibrate" 0 "$ab" --calibrate ab2 --effect 0.03 --compare "$compare"
+expect "ab --calibrate without --effect" 2 "$ab" --calibrate ab2 --compare "$compare"
+expect "ab --calibrate on a dir without reports" 2 "$ab" --calibrate empty-build --effect 0.03 --compare "$compare"
+rm -f ab2-head-01-copy.json
 expect "ab A/A | true (stdout closed)" 0 pipe_rc ab_run "$build" "$build" --rounds 2 --seed 1 --out-dir ab3 "${ab_flags[@]}"
 check "ab | true: verdicts written" test -s ab3/verdict.md -a -s ab3/verdict.json
 expect "ab A/A 2>&1 | true (stderr closed)" 0 bash -c '"$0" "$@" 2>&1 | true; exit ${PIPESTATUS[0]}' "$ab" "$build" "$build" --rounds 2 --seed 1 --out-dir ab4 --compare "$compare" "${ab_flags[@]}"
