@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <cerrno>
 #include <cmath>
 #include <filesystem>
 #include <new>
@@ -13,6 +14,7 @@
 #include "report/atomic_file.h"
 #include "report/output_file.h"
 #include "report/report.h"
+#include "report/text.h"
 
 namespace fa::compare {
 
@@ -78,6 +80,32 @@ void check_outputs(const CliOptions& options) {
     if (report::same_file(outputs[0].second, outputs[1].second) ||
         target(outputs[0].second) == target(outputs[1].second)) {
       throw UsageError("--html and --output name the same file " + outputs[0].second);
+    }
+  }
+}
+
+// A report given twice (by identity: another spelling, a link) counts one process twice, or
+// compares a run with itself: either decides nothing, so it is refused (issue 15 re-run: it was
+// taken, and a duplicated round narrowed the interval as if it were new evidence). One exception:
+// with two different variants selected, a report may be on --base and on --head once each (its
+// two variants ran interleaved in that process).
+void refuse_reports_given_twice(const CliOptions& options, bool variants_differ) {
+  std::vector<std::pair<std::string, std::string>> inputs;  // (flag or role, path)
+  for (std::size_t i = 0; i < options.reports.size(); ++i) {
+    inputs.emplace_back(options.reports.size() == 2 && i == 1 ? "CONTENDER" : "BASE",
+                        options.reports[i]);
+  }
+  for (const std::string& path : options.base_reports) inputs.emplace_back("--base", path);
+  for (const std::string& path : options.head_reports) inputs.emplace_back("--head", path);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    for (std::size_t j = i + 1; j < inputs.size(); ++j) {
+      if (!report::same_file(inputs[i].second, inputs[j].second)) continue;
+      if (variants_differ && inputs[i].first == "--base" && inputs[j].first == "--head") continue;
+      throw UsageError(fmt::format(
+          "{} {} and {} {} are one file: give each report once (a report counted twice, or "
+          "compared with itself, is no evidence)",
+          inputs[i].first, report::one_line(inputs[i].second), inputs[j].first,
+          report::one_line(inputs[j].second)));
     }
   }
 }
@@ -208,6 +236,13 @@ CliOptions parse_cli(int argc, const char* const* argv) {
         "reports is required: give BASE.json CONTENDER.json, RUN.json with --baseline and "
         "--contender, or --base A1.json ... --head B1.json ... (see fa-compare --help)");
   }
+  if (baseline_variant.empty() != contender_variant.empty()) {
+    throw UsageError(fmt::format("{} without {}: name both variants",
+                                 baseline_variant.empty() ? "--contender" : "--baseline",
+                                 baseline_variant.empty() ? "--baseline" : "--contender"));
+  }
+  refuse_reports_given_twice(options,
+                             !baseline_variant.empty() && baseline_variant != contender_variant);
   if (options.base_reports.size() == 1 && options.head_reports.size() == 1) {
     options.reports = {options.base_reports.front(), options.head_reports.front()};
     options.base_reports.clear();
@@ -223,27 +258,25 @@ CliOptions parse_cli(int argc, const char* const* argv) {
     }
     options.settings.plan_effect = plan_effect;
   }
+  // Flags of the several-reports form have no effect on one report per side: refused, not
+  // silently ignored (issue 15 re-run).
+  for (const char* flag : {"--plan-effect", "--correction"}) {
+    if (options.base_reports.empty() && app.count(flag) > 0) {
+      throw UsageError(fmt::format(
+          "{} goes with several reports per side (--base A1.json A2.json ... --head B1.json "
+          "B2.json ...); with one report per side it would have no effect",
+          flag));
+    }
+  }
   if (options.reports.size() > 2) {
     throw UsageError(
         fmt::format("{} reports given; give BASE.json CONTENDER.json, or RUN.json "
                     "with --baseline and --contender",
                     options.reports.size()));
   }
-  if (baseline_variant.empty() != contender_variant.empty()) {
-    throw UsageError(fmt::format("{} without {}: name both variants",
-                                 baseline_variant.empty() ? "--contender" : "--baseline",
-                                 baseline_variant.empty() ? "--baseline" : "--contender"));
-  }
   if (!baseline_variant.empty()) {
     options.baseline_variant = baseline_variant;
     options.contender_variant = contender_variant;
-  }
-  if (!options.base_reports.empty() && baseline_variant == contender_variant &&
-      options.base_reports == options.head_reports) {
-    throw UsageError(
-        fmt::format("--base and --head give the same reports and --baseline and "
-                    "--contender both name {}: nothing to compare",
-                    baseline_variant.empty() ? "no variant" : baseline_variant));
   }
   if (options.reports.size() == 1) {
     if (!options.baseline_variant) {
@@ -375,6 +408,21 @@ int gate(const Comparison& comparison, const CliOptions& options, std::ostream& 
   return kExitRegression;
 }
 
+// The exit status once stdout was written (`write_error`: errno of a failed write, else 0). A
+// reader that went away (`fa-compare ... | head -1`: EPIPE, SIGPIPE is ignored in main) leaves
+// the verdict's status, the files having been written first (issue 15); any other failure (a full
+// disk) lost the output that was asked for: one line, exit 2.
+int stdout_status(int write_error, int verdict_status, std::ostream& err) {
+  if (write_error == 0) return verdict_status;
+  if (write_error == EPIPE) {
+    err << "fa-compare: stdout was closed by its reader; the exit status is the verdict's\n";
+    return verdict_status;
+  }
+  err << "fa-compare: cannot write the text output to stdout: "
+      << report::errno_message(write_error) << "\n";
+  return kExitBadInput;
+}
+
 std::string render_text(const Comparison& comparison, OutputFormat format, bool colour) {
   switch (format) {
     case OutputFormat::markdown:
@@ -408,10 +456,11 @@ int run(const CliOptions& options, std::ostream& out, std::ostream& err, bool ou
   if (options.html_path) err << "fa-compare: wrote " << *options.html_path << "\n";
   if (options.output_path) {
     err << "fa-compare: wrote " << *options.output_path << "\n";
-  } else {
-    out << text << std::flush;
+    return gate(comparison, options, err);
   }
-  return gate(comparison, options, err);
+  out << text << std::flush;
+  const int write_error = out ? 0 : errno;
+  return stdout_status(write_error, gate(comparison, options, err), err);
 }
 
 }  // namespace
@@ -422,7 +471,7 @@ int compare_main(int argc, const char* const* argv, std::ostream& out, std::ostr
     const CliOptions options = parse_cli(argc, argv);
     if (options.help) {
       out << options.help_text << std::flush;
-      return kExitFine;
+      return stdout_status(out ? 0 : errno, kExitFine, err);
     }
     return run(options, out, err, out_is_terminal);
   } catch (const std::bad_alloc&) {

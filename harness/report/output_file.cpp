@@ -14,14 +14,6 @@
 namespace fa::report {
 namespace {
 
-const char* kind_of(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
-  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
-}
-
 // The temporary files a signal handler removes: fixed buffers, since only async-signal-safe
 // calls are allowed there.
 struct Slot {
@@ -91,7 +83,7 @@ std::string check_output_target(const std::string& path) {
   struct stat info {};
   if (::stat(target.c_str(), &info) == 0 && !S_ISREG(info.st_mode)) {
     const std::string through = target == path ? "" : " (the link's target " + target + ")";
-    throw OutputTargetError(path + through + ": is " + kind_of(info.st_mode) +
+    throw OutputTargetError(path + through + ": is " + file_type_name(info.st_mode) +
                             "; refusing to replace it");
   }
   return target;
@@ -137,6 +129,14 @@ TemporaryFileGuard::~TemporaryFileGuard() {
     g_slots[i].active = 0;
     if (--g_active_slots == 0) restore_handlers();
   }
+}
+
+const char* file_type_name(unsigned mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
 }
 
 void ignore_broken_pipes() {

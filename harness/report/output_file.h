@@ -51,6 +51,10 @@ class TemporaryFileGuard {
   std::vector<int> slots_;
 };
 
+// What a file that is not a regular one is, for messages: "a directory", "a FIFO (named pipe)",
+// "a device", "a socket" (`mode`: stat's st_mode).
+const char* file_type_name(unsigned mode);
+
 // SIGPIPE ignored: a reader that goes away (`fa-sweep ... | head -1`) makes writes to stdout
 // fail with EPIPE instead of killing the process before its report is written.
 void ignore_broken_pipes();

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <exception>
 #include <memory>
@@ -115,12 +116,25 @@ int run(int argc, char** argv) {
 
   std::vector<std::string> variant_names;
   for (const fa::Variant* variant : plan.variants) variant_names.emplace_back(variant->name);
+  errno = 0;
   std::printf("\n%s", format_summary(display.records(), variant_names).c_str());
   std::fflush(stdout);
-  if (std::ferror(stdout)) {
+  // Every write to a failed stdout fails again, so errno is the summary's write's.
+  const int stdout_error = std::ferror(stdout) ? errno : 0;
+  bool results_lost = false;
+  if (stdout_error == EPIPE) {
     // The reader went away (`fa-sweep ... | head -1`: EPIPE, SIGPIPE is ignored): the sweep ran
     // to the end regardless and the report is written below; only the printing stopped.
     std::fprintf(stderr, "[fa-sweep] stdout was closed by its reader; the sweep went on\n");
+  } else if (std::ferror(stdout)) {
+    // Another failure (`> /dev/full`) is said as what it is (issue 15 re-run: it was called a
+    // closed pipe); without --out the table was the only output, so the run failed.
+    results_lost = !report;
+    std::fprintf(
+        stderr, "[fa-sweep] cannot write stdout: %s%s\n",
+        stdout_error != 0 ? fa::report::errno_message(stdout_error).c_str() : "write error",
+        results_lost ? "; without --out the results are lost (exit 1)"
+                     : "; the report is still written");
   }
 #ifdef FA_HAVE_CUPTI
   if (facts.kernel_timing == "cupti") {
@@ -128,7 +142,7 @@ int run(int argc, char** argv) {
   }
 #endif
 
-  int status = 0;
+  int status = results_lost ? 1 : 0;
   for (const UnmeasuredCase& unmeasured : unmeasured_cases(display.records())) {
     const bool skipped = unmeasured.status.state == fa::report::CaseState::skipped;
     std::fprintf(stderr, "[fa-sweep] %s %s: %s: %s\n",

@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "report/output_file.h"
 #include "report/text.h"
 
 namespace fa::sweep {
@@ -176,20 +177,31 @@ std::string content_hash(const std::string& bytes) {
 }
 
 std::string read_config_file(const std::string& path) {
-  // A directory opens (ifstream) and reads as nothing: say what it is, not "invalid JSON".
+  // A directory opens (ifstream) and reads as nothing, a FIFO without a writer blocks for ever and
+  // /dev/zero never ends (issue 15 re-run): only a regular file (or a link to one) is read, and at
+  // most kMaxConfigBytes of it. Say what the path is, not "invalid JSON".
   struct stat info {};
-  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
-    throw UsageError(report::one_line(path) + ": (file): is a directory, expected a JSON file");
+  if (::stat(path.c_str(), &info) == 0 && !S_ISREG(info.st_mode)) {
+    throw UsageError(report::one_line(path) + ": (file): is " +
+                     report::file_type_name(info.st_mode) + ", expected a JSON file");
   }
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     throw UsageError(report::one_line(path) + ": (file): cannot read (" + std::strerror(errno) +
                      ")");
   }
-  std::ostringstream text;
-  text << file.rdbuf();
+  std::string text;
+  char buffer[65536];
+  while (file.read(buffer, sizeof buffer) || file.gcount() > 0) {
+    text.append(buffer, static_cast<std::size_t>(file.gcount()));
+    if (text.size() > kMaxConfigBytes) {
+      throw UsageError(report::one_line(path) + ": (file): larger than the " +
+                       std::to_string(kMaxConfigBytes >> 20) +
+                       " MiB limit of a sweep config; not read");
+    }
+  }
   if (file.bad()) throw UsageError(report::one_line(path) + ": (file): read failed");
-  return text.str();
+  return text;
 }
 
 SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
@@ -269,6 +281,14 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
   }
   config.name = check.string(root["name"], "name");
   if (config.name.empty()) check.fail("name", "must not be empty");
+  // The name is printed in fa-sweep's one-line status and messages (issue 15 re-run: a newline in
+  // it split them).
+  if (std::any_of(config.name.begin(), config.name.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte < 0x20 || byte == 0x7f;
+      })) {
+    check.fail("name", "must not contain control characters (a newline, a tab, ...)");
+  }
   if (root.contains("description")) {
     config.description = check.string(root["description"], "description");
   }

@@ -1,6 +1,7 @@
 #pragma once
 // A sweep configuration (configs/*.json): the grid of problem sizes and the defaults of a run.
 // Loading validates everything; an error is one line `<file>: <field>: <problem>`.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -31,6 +32,8 @@ inline constexpr int kMaxIterations = 10000000;  // per repetition (two samples 
 inline constexpr int kMaxWarmupIterations = 10000000;
 inline constexpr int kMaxKernelSamples = 100000;
 inline constexpr int kMaxPhaseSamples = 100000;
+// A config is a few hundred bytes; the bound stops an endless or huge file being read into memory.
+inline constexpr std::size_t kMaxConfigBytes = std::size_t{1} << 20;
 
 struct SweepConfig {
   std::string path;  // as given on the command line

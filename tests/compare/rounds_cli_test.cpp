@@ -1,6 +1,7 @@
 // fa-compare --base A1.json ... --head B1.json ...: the multi-report form as a subprocess (exit
 // codes, the JSON fields scripts/ab reads, and one line per bad input).
 #include <algorithm>
+#include <filesystem>
 
 #include <gtest/gtest.h>
 
@@ -175,11 +176,12 @@ TEST_F(RoundsCli, BadInputIsOneLineAndExitTwo) {
     EXPECT_NE(result.err.find("--head has 1 report(s) and --base has 3"), std::string::npos)
         << result.err;
   }
-  // A round twice on one side.
+  // A round twice on one side (a copy: the same file twice is refused before, by identity).
   {
     const std::vector<std::string> args = write_rounds(3, 1.0, "dup-");
+    const std::string copy = write("dup-head-01-copy.json", read_file(args[5]));
     const ProcessResult result =
-        fa_compare({"--base", args[1], args[2], args[3], "--head", args[5], args[5], args[6]});
+        fa_compare({"--base", args[1], args[2], args[3], "--head", args[5], copy, args[6]});
     EXPECT_EQ(result.exit_code, 2);
     EXPECT_NE(result.err.find("context.ab_round 01 is also in"), std::string::npos) << result.err;
   }
@@ -246,8 +248,62 @@ TEST_F(RoundsCli, TwoVariantsOverSeveralProcessesComparedWithTheProcessAsTheUnit
   const ProcessResult nothing =
       fa_compare(with(args, {"--baseline", "v2.6.3", "--contender", "v2.6.3"}));
   EXPECT_EQ(nothing.exit_code, 2);
-  EXPECT_NE(nothing.err.find("nothing to compare"), std::string::npos) << nothing.err;
+  EXPECT_NE(nothing.err.find("are one file"), std::string::npos) << nothing.err;
   EXPECT_EQ(fa_compare(args).exit_code, 2);  // the same reports, no variants
+}
+
+// Issue 15 re-run: a report given twice, without ab_round to tell (plain Google Benchmark or
+// hand-run fa-sweep reports), was taken: one process counted as two, or a report on both sides.
+// Refused by identity (another spelling, a link too), one line naming both places, exit 2.
+TEST_F(RoundsCli, AReportGivenTwiceIsRefusedByIdentity) {
+  std::vector<std::string> plain;
+  for (int i = 0; i < 3; ++i) {
+    plain.push_back(write("plain-" + std::to_string(i) + ".json",
+                          make_report({{kCase, noisy_samples(40, 0.01, 8, 7 + i), {}, {}}})));
+  }
+  const std::string link = path("link-to-plain-0.json");
+  std::filesystem::create_symlink(plain[0], link);
+  const std::string other_spelling = path("./plain-1.json");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--base", plain[0], plain[0], "--head", plain[1], plain[2]},
+       "--base " + plain[0] + " and --base " + plain[0] + " are one file"},
+      {{"--base", plain[0], plain[1], "--head", plain[1], plain[2]},
+       "--base " + plain[1] + " and --head " + plain[1] + " are one file"},
+      {{"--base", plain[0], plain[1], "--head", link, plain[2]},
+       "--base " + plain[0] + " and --head " + link + " are one file"},
+      {{"--base", plain[0], plain[1], "--head", other_spelling, plain[2]},
+       "--base " + plain[1] + " and --head " + other_spelling + " are one file"},
+      {{"--base", plain[0], "--head", plain[0]}, "are one file"},
+      {{plain[2], plain[2]}, "BASE " + plain[2] + " and CONTENDER " + plain[2] + " are one file"},
+  };
+  for (const auto& [args, message] : cases) {
+    const ProcessResult result = fa_compare(args);
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+    EXPECT_NE(result.err.find(message), std::string::npos) << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  }
+  // Copies are distinct files (the ab_round check above catches a copied round of scripts/ab).
+  EXPECT_EQ(fa_compare({"--base", plain[0], plain[1], "--head", plain[2],
+                        write("copy.json", read_file(plain[0]))})
+                .exit_code,
+            0);
+}
+
+// Issue 15 re-run: --plan-effect and --correction were silently ignored with one report per side.
+TEST_F(RoundsCli, FlagsOfSeveralReportsPerSideAreRefusedWithOne) {
+  const std::vector<std::string> args = write_rounds(2, 1.0, "flags-");
+  for (const std::vector<std::string>& flags :
+       {std::vector<std::string>{"--plan-effect", "0.03"}, {"--correction", "holm"}}) {
+    for (const std::vector<std::string>& reports :
+         {std::vector<std::string>{args[1], args[4]}, {"--base", args[1], "--head", args[4]}}) {
+      const ProcessResult result = fa_compare(with(reports, flags));
+      EXPECT_EQ(result.exit_code, 2) << result.err;
+      EXPECT_NE(result.err.find(flags[0] + " goes with several reports per side"),
+                std::string::npos)
+          << result.err;
+    }
+    EXPECT_EQ(fa_compare(with(args, flags)).exit_code, 0);
+  }
 }
 
 }  // namespace

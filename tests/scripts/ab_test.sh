@@ -46,6 +46,7 @@ first_sides_balanced() {
   head_first=$(tail -n +2 "$tmp/out/rounds.tsv" | cut -f2 | grep -c head)
   [ $((base_first + head_first)) -eq 3 ] && [ "$base_first" -ge 1 ] && [ "$head_first" -ge 1 ]
 }
+not_running() { ! kill -0 "$1" 2>/dev/null; }
 control_patch_applies() { (cd "$src" && git apply --check scripts/ab-control.patch); }
 one_line_naming() { [ "$(wc -l <"$tmp/stderr")" -eq 1 ] && grep -q -- "$1" "$tmp/stderr"; }
 
@@ -135,6 +136,57 @@ EXPECTED
     check "exit 2" [ "$rc" -eq 2 ]
     check "the last line names what and where" grep -q -- "^scripts/ab: $expected" "$tmp/stderr"
     check "nothing written" [ ! -e "$tmp/out" ]
+    ;;
+  rounds-beyond-64-bits)
+    # bash's test printed a second line ("integer expression expected") before the refusal.
+    run_ab "$fake" "$fake" --rounds 99999999999999999999 --out-dir "$tmp/out" "${sweep_flags[@]}"
+    check "exit 2" [ "$rc" -eq 2 ]
+    check "one line naming --rounds" one_line_naming "--rounds 99999999999999999999: expected an integer from 2 to 99"
+    ;;
+  out-dir-under-a-file)
+    # mkdir's own message came first, a second line.
+    echo x >"$tmp/a-file"
+    run_ab "$fake" "$fake" --rounds 2 --out-dir "$tmp/a-file/out" --compare "$here/fake-fa-compare" \
+      "${sweep_flags[@]}"
+    check "exit 2" [ "$rc" -eq 2 ]
+    check "one line naming the dir and why" one_line_naming "cannot create --out-dir $tmp/a-file/out (Not a directory)"
+    ;;
+  broken-pipe)
+    # stdout and stderr a pipe whose reader is gone before scripts/ab starts (a FIFO opened
+    # read-write, then the only reader closed): every log line fails with EPIPE. It died of
+    # SIGPIPE at its first line (exit 141, nothing run).
+    mkfifo "$tmp/fifo"
+    exec 4<>"$tmp/fifo" 5>"$tmp/fifo"
+    exec 4<&-
+    FAKE_COMPARE_EXIT=1 "$ab" "$fake" "$fake" --rounds 2 --out-dir "$tmp/out" \
+      --compare "$here/fake-fa-compare" "${sweep_flags[@]}" >&5 2>&5
+    rc=$?
+    exec 5>&-
+    echo "scripts/ab into a closed pipe -> exit $rc"
+    check "exit as fa-compare (1)" [ "$rc" -eq 1 ]
+    check "both rounds and the verdicts written" ls "$tmp/out/base-02.json" "$tmp/out/head-02.json" \
+      "$tmp/out/verdict.md" "$tmp/out/verdict.json"
+    ;;
+  interrupted-round)
+    # A signal to scripts/ab alone while a round's fa-sweep runs: the fa-sweep went on as an
+    # orphan (and SIGINT waited for it, bash running traps only after a foreground command).
+    for signal in TERM INT; do
+      rm -rf "$tmp/out" "$tmp/sweep-pid"
+      FAKE_HANG=base-01,head-01 FAKE_PID_FILE=$tmp/sweep-pid env --default-signal=INT,QUIT \
+        "$ab" "$fake" "$fake" --rounds 3 --out-dir "$tmp/out" --compare "$here/fake-fa-compare" \
+        "${sweep_flags[@]}" >"$tmp/stdout" 2>"$tmp/stderr" &
+      ab_pid=$!
+      for _ in $(seq 200); do [ -s "$tmp/sweep-pid" ] && break; sleep 0.05; done
+      kill -s "$signal" "$ab_pid"
+      wait "$ab_pid"
+      rc=$?
+      echo "scripts/ab, SIG$signal in round 1 -> exit $rc; stderr:"; sed 's/^/  | /' "$tmp/stderr"
+      sweep_pid=$(cat "$tmp/sweep-pid")
+      check "SIG$signal: exit 128 + the signal" [ "$rc" -eq $((128 + $(kill -l "$signal"))) ]
+      check "SIG$signal: the running fa-sweep ended with it" not_running "$sweep_pid"
+      check "SIG$signal: said where the rounds are" grep -q "interrupted by SIG$signal in round 1" "$tmp/stderr"
+      check "SIG$signal: no verdict" none_exist "$tmp/out/verdict.md" "$FAKE_COMPARE_LOG"
+    done
     ;;
   control-patch-applies)
     # The positive control must keep applying to the tree it controls (regenerate it if not:

@@ -1,8 +1,11 @@
 // Config loading: the shipped configs load; every bad file is rejected with one line naming the
 // file, the field and the problem (fa-sweep then exits 2: see sweep_cli_test.cpp).
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sweep/sweep_config.h"
 #include "test_support.h"
@@ -75,6 +78,27 @@ TEST(SweepConfig, ADirectoryIsSaidToBeOne) {
     FAIL() << "no error";
   } catch (const UsageError& error) {
     EXPECT_STREQ(error.what(), "/tmp: (file): is a directory, expected a JSON file");
+  }
+}
+
+// A FIFO without a writer blocked for ever and /dev/zero was read until memory ran out (issue 15
+// re-run): only regular files are read, and at most kMaxConfigBytes of them.
+TEST(SweepConfig, AFifoADeviceOrAHugeFileIsRefusedWithoutReadingIt) {
+  const test::TempDir dir;
+  const std::string fifo = dir.file("config.fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+  const std::string huge = dir.file("huge.json");
+  test::write_file(huge, std::string(kMaxConfigBytes + 1, ' '));
+  for (const auto& [path, message] : std::vector<std::pair<std::string, std::string>>{
+           {fifo, ": (file): is a FIFO (named pipe), expected a JSON file"},
+           {"/dev/zero", ": (file): is a device, expected a JSON file"},
+           {huge, ": (file): larger than the 1 MiB limit of a sweep config; not read"}}) {
+    try {
+      load_sweep_config(path);
+      ADD_FAILURE() << path << ": no error";
+    } catch (const UsageError& error) {
+      EXPECT_EQ(error.what(), path + message);
+    }
   }
 }
 
@@ -182,6 +206,10 @@ std::vector<BadConfig> bad_configs() {
        "must be zero or positive"},
       {"kernel samples", config_with(kGrid, R"(, "kernel_samples": 0)"), "kernel_samples",
        "must be positive"},
+      // Issue 15 re-run: the name is printed in one-line messages.
+      {"name with a newline",
+       R"({"name": "a\nb", "grid": )" + kGrid + R"(, "variants": ["v2.6.3"]})", "name",
+       "must not contain control characters"},
       // Issue 15 item 10: absurd counts are bounded (they ended in std::bad_alloc).
       {"repetitions absurd", config_with(kGrid, R"(, "repetitions": 1000000000)"), "repetitions",
        "must be at most 10000 (fa-sweep's bound), got 1000000000"},

@@ -400,18 +400,53 @@ TEST(SweepCliOutputFile, OutThroughASymbolicLinkReplacesItsTarget) {
   EXPECT_EQ(sorted_names(dir.path()), (std::vector<std::string>{"link.json", "target.json"}));
 }
 
-// Item 3: a reader that goes away (`fa-sweep ... | true`) neither kills the sweep nor loses its
-// report: SIGPIPE is ignored, the sweep goes on, the report is written, nothing is left behind.
+// Item 3: a reader that goes away (`fa-sweep ... | head -1`; here a pipe whose reader is gone
+// before the sweep starts, so the test cannot pass by winning a race) neither kills the sweep nor
+// loses its report: SIGPIPE is ignored, the sweep goes on, the report is written, nothing is left
+// behind.
 TEST(SweepCliOutputFile, ABrokenPipeKeepsTheReport) {
   const TempDir dir;
   const std::string out = dir.file("r.json");
-  const test::ProcessResult result = test::run_process(
-      {"/bin/bash", "-c", "\"$@\" 2>\"$0\" | true; exit ${PIPESTATUS[0]}", dir.file("stderr"),
-       test::sweep_binary(), "--config", smoke(), "--backend", "cpu", "--out", out, "--filter",
+  const test::ProcessResult result = test::run_process_into_closed_pipe(
+      {test::sweep_binary(), "--config", smoke(), "--backend", "cpu", "--out", out, "--filter",
        "fwd/", "--repetitions", "2", "--iterations", "1"});
-  EXPECT_EQ(result.exit_code, 0) << read_file(dir.file("stderr"));
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("stdout was closed by its reader"), std::string::npos) << result.err;
   EXPECT_TRUE(nlohmann::json::accept(read_file(out)));
-  EXPECT_EQ(sorted_names(dir.path()), (std::vector<std::string>{"r.json", "stderr"}));
+  EXPECT_EQ(sorted_names(dir.path()), std::vector<std::string>{"r.json"});
+}
+
+// A full stdout (`> /dev/full`) was called "closed by its reader" and, without --out, lost the
+// results with exit 0 (issue 15 re-run): it is said as what it is, and fails the run when the
+// table was the only output.
+TEST(SweepCliOutputFile, AFullStdoutIsSaidAndFailsARunWithoutOut) {
+  const TempDir dir;
+  const std::string out = dir.file("r.json");
+  for (const bool with_out : {true, false}) {
+    SCOPED_TRACE(with_out ? "--out" : "no --out");
+    std::vector<std::string> args = {"/bin/sh",
+                                     "-c",
+                                     "exec \"$@\" >/dev/full",
+                                     "sh",
+                                     test::sweep_binary(),
+                                     "--config",
+                                     smoke(),
+                                     "--backend",
+                                     "cpu",
+                                     "--filter",
+                                     "fwd/",
+                                     "--repetitions",
+                                     "1",
+                                     "--iterations",
+                                     "1"};
+    if (with_out) args.insert(args.end(), {"--out", out});
+    const test::ProcessResult result = test::run_process(args);
+    EXPECT_EQ(result.exit_code, with_out ? 0 : 1) << result.err;
+    EXPECT_NE(result.err.find("cannot write stdout: no space left on device"), std::string::npos)
+        << result.err;
+    EXPECT_EQ(result.err.find("closed by its reader"), std::string::npos) << result.err;
+  }
+  EXPECT_TRUE(nlohmann::json::accept(read_file(out)));
 }
 
 // Items 3 and 4: SIGUSR1 mid-sweep, and a signal just before the final rename (raised by the
@@ -495,6 +530,41 @@ TEST_F(CompareOutputFiles, InputsAndNonRegularTargetsAreRefused) {
   struct stat info {};
   ASSERT_EQ(::lstat(dir.file("fifo").c_str(), &info), 0);
   EXPECT_TRUE(S_ISFIFO(info.st_mode));
+}
+
+// `fa-compare a.json b.json --html p.html | head -1` died of SIGPIPE (exit 141) once its reader
+// was gone: every file asked for is written and the exit status is the verdict's (here 1: a
+// failed contender case fails --fail-on regression), the closed stdout said on stderr.
+TEST_F(CompareOutputFiles, ABrokenPipeStillWritesEveryFileAndExitsWithTheVerdict) {
+  nlohmann::json contender = nlohmann::json::parse(read_file(dir.file("b.json")));
+  for (nlohmann::json& row : contender["benchmarks"]) {
+    row["error_occurred"] = true;
+    row["error_message"] = "failed: planted by the test";
+  }
+  write_file(dir.file("b.json"), contender.dump());
+  for (const std::vector<std::string>& flags :
+       {std::vector<std::string>{"--html", dir.file("p.html")}, {"--help"}}) {
+    SCOPED_TRACE(flags[0]);
+    std::vector<std::string> args = {FA_COMPARE_BINARY, dir.file("a.json"), dir.file("b.json"),
+                                     "--fail-on", "regression"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    const test::ProcessResult result = test::run_process_into_closed_pipe(args);
+    EXPECT_EQ(result.signal, 0) << result.err;
+    EXPECT_EQ(result.exit_code, flags[0] == "--help" ? 0 : 1) << result.err;
+    EXPECT_NE(result.err.find("stdout was closed by its reader"), std::string::npos) << result.err;
+  }
+  EXPECT_NE(read_file(dir.file("p.html")).find("<html"), std::string::npos);
+}
+
+// Any other failure of stdout (a full disk) lost what was asked for: said, exit 2.
+TEST_F(CompareOutputFiles, AFullStdoutSaysNoSpaceAndExitsTwo) {
+  const test::ProcessResult result =
+      test::run_process({"/bin/sh", "-c", "exec \"$0\" \"$1\" \"$2\" >/dev/full", FA_COMPARE_BINARY,
+                         dir.file("a.json"), dir.file("b.json")});
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_NE(result.err.find("cannot write the text output to stdout: no space left on device"),
+            std::string::npos)
+      << result.err;
 }
 
 TEST_F(CompareOutputFiles, ALinkIsWrittenThroughAndASignalBeforeTheRenameLeavesNothing) {

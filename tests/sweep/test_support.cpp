@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -27,20 +28,66 @@ std::string configs_dir() {
   return FA_CONFIGS_DIR;
 }
 
+namespace {
+
+// argv and envp for posix_spawn: the strings live in `storage`, the environment is this one plus
+// `env`.
+struct SpawnArguments {
+  std::vector<std::string> storage;
+  std::vector<char*> argv, envp;
+  SpawnArguments(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+    for (char** variable = environ; *variable != nullptr; ++variable) {
+      storage.emplace_back(*variable);
+    }
+    storage.insert(storage.end(), env.begin(), env.end());
+    storage.insert(storage.end(), args.begin(), args.end());
+    const size_t environment_size = storage.size() - args.size();
+    for (size_t i = 0; i < storage.size(); ++i) {
+      (i < environment_size ? envp : argv).push_back(storage[i].data());
+    }
+    argv.push_back(nullptr);
+    envp.push_back(nullptr);
+  }
+};
+
+}  // namespace
+
+ProcessResult run_process_into_closed_pipe(const std::vector<std::string>& args,
+                                           const std::vector<std::string>& env) {
+  const TempDir dir;
+  int pipe_ends[2];
+  if (::pipe2(pipe_ends, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+  ::close(pipe_ends[0]);  // the reader is gone before the first write
+  SpawnArguments spawn(args, env);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipe_ends[1], 1);
+  posix_spawn_file_actions_addopen(&actions, 2, dir.file("err").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t default_signals;
+  sigemptyset(&default_signals);
+  sigaddset(&default_signals, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attributes, &default_signals);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = 0;
+  const int status =
+      posix_spawn(&pid, spawn.argv[0], &actions, &attributes, spawn.argv.data(), spawn.envp.data());
+  posix_spawnattr_destroy(&attributes);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(pipe_ends[1]);
+  if (status != 0) {
+    throw std::runtime_error("cannot start " + args[0] + ": " + std::strerror(status));
+  }
+  ProcessResult result = wait_process(pid);
+  result.err = read_file(dir.file("err"));
+  return result;
+}
+
 pid_t start_process(const std::vector<std::string>& args, const std::string& out_path,
                     const std::string& err_path, const std::vector<std::string>& env) {
-  std::vector<std::string> environment;
-  for (char** variable = environ; *variable != nullptr; ++variable) {
-    environment.emplace_back(*variable);
-  }
-  environment.insert(environment.end(), env.begin(), env.end());
-  std::vector<char*> argv, envp;
-  std::vector<std::string> arg_storage = args;
-  for (std::string& arg : arg_storage) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  for (std::string& variable : environment) envp.push_back(variable.data());
-  envp.push_back(nullptr);
-
+  SpawnArguments spawn(args, env);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
@@ -48,7 +95,8 @@ pid_t start_process(const std::vector<std::string>& args, const std::string& out
   posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0644);
   pid_t pid = 0;
-  const int status = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+  const int status =
+      posix_spawn(&pid, spawn.argv[0], &actions, nullptr, spawn.argv.data(), spawn.envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (status != 0) {
     throw std::runtime_error("cannot start " + args[0] + ": " + std::strerror(status));

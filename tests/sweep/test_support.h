@@ -22,6 +22,12 @@ struct ProcessResult {
 // waits for it.
 ProcessResult run_process(const std::vector<std::string>& args,
                           const std::vector<std::string>& env = {});
+// Like run_process, but stdout is a pipe whose reader is gone before the process starts (the
+// deterministic form of `... | head -1`): every write to stdout fails with EPIPE, or kills with
+// SIGPIPE a process that does not ignore it (the default is restored for the child). `out` stays
+// empty.
+ProcessResult run_process_into_closed_pipe(const std::vector<std::string>& args,
+                                           const std::vector<std::string>& env = {});
 // fa-sweep with `args`.
 ProcessResult run_sweep(const std::vector<std::string>& args,
                         const std::vector<std::string>& env = {});
