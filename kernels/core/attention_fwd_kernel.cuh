@@ -19,6 +19,7 @@
 
 #include "core/attention_fwd_traits.cuh"
 #include "core/attention_params.h"
+#include "core/exp2_polynomial.cuh"
 #include "core/warp_primitives.cuh"
 
 namespace fa {
@@ -198,6 +199,9 @@ __device__ __forceinline__ void attend_tile(
   }
 
   // ---- online softmax: new max, rescale factor, P = exp2(S * scale - max * scale) ----
+  // kMufuPacked keeps P as the 16-bit pairs the P V mma reads: [m tile][n tile][row g, g + 8].
+  constexpr SoftmaxExp kExp = Traits::kSoftmaxExp;
+  [[maybe_unused]] uint32_t p_pairs[kMTiles][kNTiles][kExp == SoftmaxExp::kMufuPacked ? 2 : 1];
 #pragma unroll
   for (int mt = 0; mt < kMTiles; ++mt) {
 #pragma unroll
@@ -223,13 +227,40 @@ __device__ __forceinline__ void attend_tile(
       acc.row_max[mt][r] = row_max;
 
       float sum[4] = {0.f, 0.f, 0.f, 0.f};
+      if constexpr (kExp == SoftmaxExp::kMufuF32) {
 #pragma unroll
-      for (int nt = 0; nt < kNTiles; ++nt) {
+        for (int nt = 0; nt < kNTiles; ++nt) {
 #pragma unroll
-        for (int e = 0; e < 2; ++e) {
-          float& x = s[mt][nt][2 * r + e];
-          x = ptx::exp2_approx(fmaf(x, scale_log2, -max_scaled));
-          if constexpr (!Traits::kSumOnTensorCores) sum[2 * (nt % 2) + e] += x;
+          for (int e = 0; e < 2; ++e) {
+            float& x = s[mt][nt][2 * r + e];
+            x = ptx::exp2_approx(fmaf(x, scale_log2, -max_scaled));
+            if constexpr (!Traits::kSumOnTensorCores) sum[2 * (nt % 2) + e] += x;
+          }
+        }
+      } else if constexpr (kExp == SoftmaxExp::kMufuPacked) {
+        // The argument is <= 0 (the max is subtracted in fp32 first), so its 16-bit rounding
+        // cannot overflow and 2^x lies in [0, ~1]: safe in fp16 and bf16. Raw scores are not
+        // (|q.k| may exceed 65504), which is why the max and the scaling stay in fp32.
+#pragma unroll
+        for (int nt = 0; nt < kNTiles; ++nt) {
+          const float x0 = fmaf(s[mt][nt][2 * r], scale_log2, -max_scaled);
+          const float x1 = fmaf(s[mt][nt][2 * r + 1], scale_log2, -max_scaled);
+          p_pairs[mt][nt][r] = ptx::exp2_approx_x2<Element>(ptx::pack2<Element>(x0, x1));
+        }
+      } else {
+        // kSplitPoly: n tile nt takes the polynomial when it is one of kPolyNTiles spread evenly
+        // over the kNTiles (a compile-time choice once the loop is unrolled).
+#pragma unroll
+        for (int nt = 0; nt < kNTiles; ++nt) {
+          constexpr int kPoly = Traits::kPolyNTiles;
+          const bool on_fma = (nt + 1) * kPoly / kNTiles != nt * kPoly / kNTiles;
+#pragma unroll
+          for (int e = 0; e < 2; ++e) {
+            float& x = s[mt][nt][2 * r + e];
+            const float arg = fmaf(x, scale_log2, -max_scaled);
+            x = on_fma ? exp2_polynomial(arg) : ptx::exp2_approx(arg);
+            if constexpr (!Traits::kSumOnTensorCores) sum[2 * (nt % 2) + e] += x;
+          }
         }
       }
       if constexpr (Traits::kSumOnTensorCores) {
@@ -252,10 +283,17 @@ __device__ __forceinline__ void attend_tile(
     uint32_t pa[kMTiles][4];
 #pragma unroll
     for (int mt = 0; mt < kMTiles; ++mt) {
-      pa[mt][0] = ptx::pack2<Element>(s[mt][2 * c][0], s[mt][2 * c][1]);
-      pa[mt][1] = ptx::pack2<Element>(s[mt][2 * c][2], s[mt][2 * c][3]);
-      pa[mt][2] = ptx::pack2<Element>(s[mt][2 * c + 1][0], s[mt][2 * c + 1][1]);
-      pa[mt][3] = ptx::pack2<Element>(s[mt][2 * c + 1][2], s[mt][2 * c + 1][3]);
+      if constexpr (kExp == SoftmaxExp::kMufuPacked) {
+        pa[mt][0] = p_pairs[mt][2 * c][0];
+        pa[mt][1] = p_pairs[mt][2 * c][1];
+        pa[mt][2] = p_pairs[mt][2 * c + 1][0];
+        pa[mt][3] = p_pairs[mt][2 * c + 1][1];
+      } else {
+        pa[mt][0] = ptx::pack2<Element>(s[mt][2 * c][0], s[mt][2 * c][1]);
+        pa[mt][1] = ptx::pack2<Element>(s[mt][2 * c][2], s[mt][2 * c][3]);
+        pa[mt][2] = ptx::pack2<Element>(s[mt][2 * c + 1][0], s[mt][2 * c + 1][1]);
+        pa[mt][3] = ptx::pack2<Element>(s[mt][2 * c + 1][2], s[mt][2 * c + 1][3]);
+      }
     }
 #pragma unroll
     for (int dp = 0; dp < Traits::kDTiles / 2; ++dp) {

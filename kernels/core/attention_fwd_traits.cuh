@@ -6,6 +6,14 @@
 
 namespace fa {
 
+// How the online softmax computes its exponentials P = 2^(s * scale - max * scale). The shipped
+// configurations use kMufuF32; the other two are tuning candidates (WithSoftmaxExp below).
+enum class SoftmaxExp {
+  kMufuF32,     // ex2.approx.ftz.f32 per score (MUFU.EX2), P rounded to fp16/bf16 afterwards
+  kMufuPacked,  // argument in fp32, rounded to a 16-bit pair, ex2.approx.f16x2 / .bf16x2: P packed
+  kSplitPoly,   // kPolyNTiles of the kNTiles n8 tiles on the FMA pipe (exp2_polynomial.cuh)
+};
+
 template <int kHeadDim_, int kBlockM_, int kBlockN_, int kNWarps_, int kMinBlocksPerSm_,
           typename Element_, bool kSumOnTensorCores_ = false>
 struct AttentionFwdTraits {
@@ -20,6 +28,10 @@ struct AttentionFwdTraits {
   // FADD per score: worth it where the softmax, not the tensor cores, is the bottleneck (small
   // head_dim). The sum is then of the rounded P that O is made of.
   static constexpr bool kSumOnTensorCores = kSumOnTensorCores_;
+  // Exponentials on MUFU in fp32: the shipped kernels. A static member, so a candidate that
+  // changes it (WithSoftmaxExp) is a new type while these keep their names and code.
+  static constexpr SoftmaxExp kSoftmaxExp = SoftmaxExp::kMufuF32;
+  static constexpr int kPolyNTiles = 0;
 
   // Each warp owns kWarpRows consecutive query rows: kMTiles mma tiles of 16 rows.
   static constexpr int kWarpRows = kBlockM / kNWarps;
@@ -49,6 +61,21 @@ struct AttentionFwdTraits {
   static_assert(kBlockM % (16 * kNWarps) == 0, "each warp owns whole 16-row mma tiles");
   static_assert(kBlockN % 16 == 0, "K/V tiles are whole 16-key chunks");
   static_assert(kDTiles % 2 == 0 && kNTiles % 2 == 0, "ldmatrix.x4 loads n8 tiles in pairs");
+};
+
+// A tuning candidate: the tile shape of `Base` with another way of computing the exponentials.
+// kPolyNTiles_: with kSplitPoly, how many of the kNTiles n8 tiles of S take the polynomial.
+template <typename Base, SoftmaxExp kSoftmaxExp_, int kPolyNTiles_ = 0>
+struct WithSoftmaxExp : Base {
+  static constexpr SoftmaxExp kSoftmaxExp = kSoftmaxExp_;
+  static constexpr int kPolyNTiles = kPolyNTiles_;
+  // The packed P goes straight into the P V mma, so its row sums must come from that mma too.
+  static_assert(kSoftmaxExp_ != SoftmaxExp::kMufuPacked || Base::kSumOnTensorCores,
+                "packed exponentials need the row sums on the tensor cores");
+  static_assert(kSoftmaxExp_ == SoftmaxExp::kSplitPoly
+                    ? kPolyNTiles_ > 0 && kPolyNTiles_ <= Base::kNTiles
+                    : kPolyNTiles_ == 0,
+                "kPolyNTiles: 1..kNTiles with kSplitPoly, else 0");
 };
 
 // The tile configuration per padded head_dim (16, 32, 64, 128, 256).
