@@ -24,6 +24,7 @@
 #include "core/attention_fwd_kernel.cuh"
 #include "core/element_convert.h"
 #include "core_cuda_candidates.h"
+#include "softmax_exp_cases.h"
 
 uint3 threadIdx;
 uint3 blockIdx;
@@ -122,12 +123,7 @@ void dispatch(const fa::AttentionParams& p) {
   }
 }
 
-// What q, k and v hold. kNormal: N(0, 1) everywhere. The adversarial ones, for the exponential
-// candidates: kDominantKey, each query row 5 x one of the keys it sees, so that key's score
-// stands ~20 logits above the rest (P ~ 1 for it and ~1e-4 or less for the others);
-// kEqualKeys, every key of a head the same vector, so every visible score of a row is equal
-// (P = 1 everywhere, out = the mean of v).
-enum class Inputs { kNormal, kDominantKey, kEqualKeys };
+using fa_test::Inputs;
 
 struct Case {
   int batch, heads, heads_k, seqlen_q, seqlen_k, head_dim;
@@ -188,7 +184,6 @@ Tensor make_tensor(int batch, int seqlen, int heads, int head_dim, bool strided)
 CaseResult run_case(const Case& cs, std::mt19937& rng, Runner runner = run_shipped,
                     const std::string& label = "", const char* outside = "FAIL") {
   const bool bf16 = cs.bf16;
-  auto encode = [bf16](float x) { return bf16 ? fa::float_to_bf16(x) : fa::float_to_half(x); };
   auto decode = [bf16](uint16_t x) { return bf16 ? fa::bf16_to_float(x) : fa::half_to_float(x); };
   std::normal_distribution<float> normal(0.f, 1.f);
   Tensor q = make_tensor(cs.batch, cs.seqlen_q, cs.heads, cs.head_dim, cs.strided);
@@ -196,10 +191,9 @@ CaseResult run_case(const Case& cs, std::mt19937& rng, Runner runner = run_shipp
   Tensor v = make_tensor(cs.batch, cs.seqlen_k, cs.heads_k, cs.head_dim, cs.strided);
   Tensor o = make_tensor(cs.batch, cs.seqlen_q, cs.heads, cs.head_dim, cs.strided);
   auto fill = [&](Tensor& t, int seqlen, int heads) {
-    for (int b = 0; b < cs.batch; ++b)
-      for (int s = 0; s < seqlen; ++s)
-        for (int h = 0; h < heads; ++h)
-          for (int c = 0; c < cs.head_dim; ++c) t.bits[t.index(b, s, h, c)] = encode(normal(rng));
+    fa_test::fill_normal(
+        t.bits, [&t](int b, int s, int h, int c) { return t.index(b, s, h, c); }, cs.batch, seqlen,
+        heads, cs.head_dim, bf16, rng, normal);
   };
   fill(q, cs.seqlen_q, cs.heads);
   fill(k, cs.seqlen_k, cs.heads_k);
@@ -208,24 +202,10 @@ CaseResult run_case(const Case& cs, std::mt19937& rng, Runner runner = run_shipp
   auto visible_keys = [&cs](int i) {
     return cs.causal ? std::clamp(i + cs.seqlen_k - cs.seqlen_q + 1, 0, cs.seqlen_k) : cs.seqlen_k;
   };
-  if (cs.inputs == Inputs::kDominantKey) {
-    for (int b = 0; b < cs.batch; ++b)
-      for (int i = 0; i < cs.seqlen_q; ++i)
-        for (int h = 0; h < cs.heads; ++h) {
-          const int visible = visible_keys(i);
-          if (visible == 0) continue;
-          const int j = static_cast<int>((i * 7919u + h * 104729u) % unsigned(visible));
-          for (int c = 0; c < cs.head_dim; ++c) {
-            q.bits[q.index(b, i, h, c)] = encode(5.f * decode(k.bits[k.index(b, j, h / group, c)]));
-          }
-        }
-  } else if (cs.inputs == Inputs::kEqualKeys) {
-    for (int b = 0; b < cs.batch; ++b)
-      for (int j = 1; j < cs.seqlen_k; ++j)
-        for (int h = 0; h < cs.heads_k; ++h)
-          for (int c = 0; c < cs.head_dim; ++c)
-            k.bits[k.index(b, j, h, c)] = k.bits[k.index(b, 0, h, c)];
-  }
+  const auto q_at = [&q](int b, int s, int h, int c) { return q.index(b, s, h, c); };
+  const auto k_at = [&k](int b, int s, int h, int c) { return k.index(b, s, h, c); };
+  fa_test::make_adversarial(cs.inputs, cs.batch, cs.heads, cs.heads_k, cs.seqlen_q, cs.seqlen_k,
+                            cs.head_dim, cs.causal, bf16, q.bits, q_at, k.bits, k_at);
   std::vector<float> lse(static_cast<size_t>(cs.batch) * cs.heads * cs.seqlen_q,
                          std::numeric_limits<float>::quiet_NaN());
 
@@ -382,17 +362,11 @@ int check_exp2_polynomial() {
 template <size_t... kIndex>
 int run_softmax_exp_checks(std::index_sequence<kIndex...>) {
   using emu::Ex2PairError;
-  const std::vector<Case> cases = {
-      {1, 2, 2, 300, 300, 16, false, false, false, 0},
-      {1, 2, 1, 300, 300, 16, true, true, false, 0},
-      {1, 2, 1, 130, 70, 16, true, false, true, -0.3},
-      {1, 2, 2, 257, 257, 16, true, false, false, 30},   // logits ~ +-120
-      {1, 2, 2, 150, 150, 16, false, true, false, -60},  // logits ~ +-240
-      {1, 2, 2, 300, 300, 16, true, false, false, 0, Inputs::kDominantKey},
-      {1, 2, 1, 300, 300, 16, false, true, false, 0, Inputs::kDominantKey},
-      {1, 2, 2, 300, 300, 16, false, false, false, 30, Inputs::kEqualKeys},  // equal and huge
-      {1, 2, 1, 130, 70, 16, true, true, false, 30, Inputs::kEqualKeys},
-  };
+  std::vector<Case> cases;
+  for (const fa_test::ExpCheckCase& e : fa_test::softmax_exp_check_cases()) {
+    cases.push_back({1, e.heads, e.heads_k, e.seqlen_q, e.seqlen_k, 16, e.causal, e.bf16, e.strided,
+                     e.scale, e.inputs});
+  }
   const Runner runners[] = {run_candidate<fa_tune::SoftmaxExpCandidates, kIndex>...};
   const std::string names[] = {fa_tune::candidate_name<
       std::tuple_element_t<kIndex, fa_tune::SoftmaxExpCandidates<half>>>()...};
@@ -420,7 +394,7 @@ int run_softmax_exp_checks(std::index_sequence<kIndex...>) {
     int outside = 0;
     double worst_rel = 0, worst_lse = 0;
     for (size_t c = 0; c < cases.size(); ++c) {
-      std::mt19937 rng(777 + static_cast<unsigned>(c));
+      std::mt19937 rng(fa_test::exp_check_seed(c));
       const std::string label = "[" + names[i] + model.name + "] ";
       const CaseResult r = run_case(cases[c], rng, runners[i], label, control ? "out " : "FAIL");
       const double tol = cases[c].bf16 ? 2e-2 : 5e-3;
