@@ -126,10 +126,17 @@ __device__ __forceinline__ uint32_t exp2_approx_x2<half>(uint32_t x) {
   return y;
 }
 
+// ex2.approx.ftz.bf16x2 needs sm_90; before it, the pair goes through fp32 (same result class).
 template <>
 __device__ __forceinline__ uint32_t exp2_approx_x2<__nv_bfloat16>(uint32_t x) {
   uint32_t y;
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   asm("ex2.approx.ftz.bf16x2 %0, %1;\n" : "=r"(y) : "r"(x));
+#else
+  // A bf16 is the high half of the fp32 with the same value.
+  y = pack2<__nv_bfloat16>(exp2_approx(__uint_as_float(x << 16)),
+                           exp2_approx(__uint_as_float(x & 0xffff0000u)));
+#endif
   return y;
 }
 
