@@ -126,7 +126,8 @@ __device__ __forceinline__ uint32_t exp2_approx_x2<half>(uint32_t x) {
   return y;
 }
 
-// ex2.approx.ftz.bf16x2 needs sm_90; before it, the pair goes through fp32 (same result class).
+// ex2.approx.ftz.bf16x2 needs sm_90; before it, the pair goes through ex2.approx.ftz.f32 and a
+// rounding to bf16 (more accurate than the bf16x2 bound), so the candidates compile for sm_80.
 template <>
 __device__ __forceinline__ uint32_t exp2_approx_x2<__nv_bfloat16>(uint32_t x) {
   uint32_t y;

@@ -25,7 +25,7 @@ using Poly16OneQuarter = fa::WithSoftmaxExp<Shipped16<Element>, fa::SoftmaxExp::
 template <typename Element>
 using HeadDim16Candidates = std::tuple<
     fa::AttentionFwdTraits<16, 128, 128, 8, 2, Element, false>,  // v1: 16 warps/SM
-    fa::AttentionFwdTraits<16, 64, 64, 4, 6, Element, true>,     // v2 (shipped): 24 warps/SM
+    Shipped16<Element>,                                          // v2 (shipped): 24 warps/SM
     fa::AttentionFwdTraits<16, 64, 64, 4, 6, Element, false>,    // v2 with row sums on FMA
     fa::AttentionFwdTraits<16, 64, 64, 4, 7, Element, true>,     // 28 warps/SM (72 registers)
     fa::AttentionFwdTraits<16, 64, 64, 2, 8, Element, true>,     // 32 rows per warp
