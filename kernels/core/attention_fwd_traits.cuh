@@ -32,6 +32,9 @@ struct AttentionFwdTraits {
   // changes it (WithSoftmaxExp) is a new type while these keep their names and code.
   static constexpr SoftmaxExp kSoftmaxExp = SoftmaxExp::kMufuF32;
   static constexpr int kPolyNTiles = 0;
+  // Rescale O, the sums and the max after every tile (shipped); WithLazyRescale skips it while no
+  // row's max grew much (attention_fwd_kernel.cuh, kLazyRescaleLog2).
+  static constexpr bool kLazyRescale = false;
 
   // Each warp owns kWarpRows consecutive query rows: kMTiles mma tiles of 16 rows.
   static constexpr int kWarpRows = kBlockM / kNWarps;
@@ -76,6 +79,16 @@ struct WithSoftmaxExp : Base {
                     ? kPolyNTiles_ > 0 && kPolyNTiles_ <= Base::kNTiles
                     : kPolyNTiles_ == 0,
                 "kPolyNTiles: 1..kNTiles with kSplitPoly, else 0");
+};
+
+// A tuning candidate: `Base` with the rescaling after a tile skipped (a warp-uniform branch) while
+// no row of the warp has its max grown by more than 2^8, as FlashAttention-4 does: saves the
+// alpha exponentials and the FMULs of O and the sums in most tiles, for a compare per row, a vote
+// and a branch.
+template <typename Base>
+struct WithLazyRescale : Base {
+  static constexpr bool kLazyRescale = true;
+  static_assert(Base::kSumOnTensorCores, "lazy rescaling is written for row sums on tensor cores");
 };
 
 // The tile configuration per padded head_dim (16, 32, 64, 128, 256).

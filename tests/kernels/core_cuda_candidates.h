@@ -21,6 +21,9 @@ template <typename Element>
 using Poly16OneEighth = fa::WithSoftmaxExp<Shipped16<Element>, fa::SoftmaxExp::kSplitPoly, 1>;
 template <typename Element>
 using Poly16OneQuarter = fa::WithSoftmaxExp<Shipped16<Element>, fa::SoftmaxExp::kSplitPoly, 2>;
+// The shipped d=16 tiles rescaling O only when a row's max grew by more than 2^8 (FA4).
+template <typename Element>
+using Lazy16 = fa::WithLazyRescale<Shipped16<Element>>;
 
 template <typename Element>
 using HeadDim16Candidates = std::tuple<
@@ -30,13 +33,14 @@ using HeadDim16Candidates = std::tuple<
     fa::AttentionFwdTraits<16, 64, 64, 4, 7, Element, true>,     // 28 warps/SM (72 registers)
     fa::AttentionFwdTraits<16, 64, 64, 2, 8, Element, true>,     // 32 rows per warp
     fa::AttentionFwdTraits<16, 64, 128, 4, 4, Element, true>,    // long K/V tiles, 16 warps/SM
-    Packed16<Element>, Poly16OneEighth<Element>, Poly16OneQuarter<Element>>;
+    Packed16<Element>, Poly16OneEighth<Element>, Poly16OneQuarter<Element>, Lazy16<Element>>;
 
-// The candidates that change the exponentials, for the accuracy checks on adversarial inputs
+// The candidates that change the softmax, for the accuracy checks on adversarial inputs
 // (core_cuda_emulator exp, core_cuda_tune): the shipped kernel first, as the baseline.
 template <typename Element>
-using SoftmaxExpCandidates = std::tuple<Shipped16<Element>, Packed16<Element>,
-                                        Poly16OneEighth<Element>, Poly16OneQuarter<Element>>;
+using SoftmaxExpCandidates =
+    std::tuple<Shipped16<Element>, Packed16<Element>, Poly16OneEighth<Element>,
+               Poly16OneQuarter<Element>, Lazy16<Element>>;
 
 template <typename Element>
 using HeadDim128Candidates = std::tuple<
@@ -46,7 +50,7 @@ using HeadDim128Candidates = std::tuple<
 
 // "128x64 w4 b2 tc": tile, warps, min CTAs per SM, where the row sums are computed; then the
 // exponentials where they are not the shipped fp32 MUFU: "ex2x2" (packed 16-bit) or "poly2/8"
-// (2 of 8 n8 tiles by the polynomial).
+// (2 of 8 n8 tiles by the polynomial); "lazy" for the rescaling skipped while the max holds.
 template <typename Traits>
 std::string candidate_name() {
   std::string name = std::to_string(Traits::kBlockM) + "x" + std::to_string(Traits::kBlockN) +
@@ -57,6 +61,7 @@ std::string candidate_name() {
   if constexpr (Traits::kSoftmaxExp == fa::SoftmaxExp::kSplitPoly) {
     name += " poly" + std::to_string(Traits::kPolyNTiles) + "/" + std::to_string(Traits::kNTiles);
   }
+  if constexpr (Traits::kLazyRescale) name += " lazy";
   return name;
 }
 

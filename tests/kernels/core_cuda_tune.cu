@@ -129,7 +129,7 @@ int check_softmax_exp_candidates(bool bf16, std::index_sequence<kIndex...>) {
     FA_CUDA_CHECK(cudaMemcpy(dv.get(), v.data(), dv.bytes(), cudaMemcpyHostToDevice));
     const fa::AttentionParams params = make_params(pr, lq, lk, lq, dq.get(), dk.get(), dv.get(),
                                                    dout.get(), static_cast<float*>(dlse.get()));
-    const char* kinds[] = {"normal", "dominant-key", "equal-keys"};
+    const char* kinds[] = {"normal", "dominant-key", "equal-keys", "rising-keys"};
     auto check = [&](auto traits) {
       using Traits = decltype(traits);
       FA_CUDA_CHECK(cudaMemset(dout.get(), 0xff, dout.bytes()));

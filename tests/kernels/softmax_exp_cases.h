@@ -16,8 +16,10 @@ namespace fa_test {
 // What q, k and v hold. kNormal: N(0, 1) everywhere. kDominantKey: each query row is 5 x one of
 // the keys it sees, so that key's score stands ~20 logits above the rest (P ~ 1 for it, ~1e-4 or
 // less for the others). kEqualKeys: every key of a head is the same vector, so every visible
-// score of a row is equal (P = 1 everywhere, out = the mean of v).
-enum class Inputs { kNormal, kDominantKey, kEqualKeys };
+// score of a row is equal (P = 1 everywhere, out = the mean of v). kRisingKeys: key j is
+// (0.5 + j / seqlen_k) times key 0, so a row's scores rise (or fall) steadily along the keys and
+// its max grows tile after tile, a little (lazy rescaling keeps the old max) or a lot.
+enum class Inputs { kNormal, kDominantKey, kEqualKeys, kRisingKeys };
 
 // One check: batch 1, head_dim 16 (the candidates' head_dim).
 struct ExpCheckCase {
@@ -28,7 +30,8 @@ struct ExpCheckCase {
 };
 
 // Random, GQA with a key tail and hidden causal rows, large logits (scale 30 and -60: logits of
-// about +-120 and +-240), one dominant key per row, all keys equal with large logits.
+// about +-120 and +-240), one dominant key per row, all keys equal with large logits, rising
+// keys at the default scale and at scale 30.
 inline std::vector<ExpCheckCase> softmax_exp_check_cases() {
   return {
       {2, 2, 300, 300, false, false, false, 0, Inputs::kNormal},
@@ -40,6 +43,8 @@ inline std::vector<ExpCheckCase> softmax_exp_check_cases() {
       {2, 1, 300, 300, false, true, false, 0, Inputs::kDominantKey},
       {2, 2, 300, 300, false, false, false, 30, Inputs::kEqualKeys},
       {2, 1, 130, 70, true, true, false, 30, Inputs::kEqualKeys},
+      {2, 2, 300, 300, true, false, false, 0, Inputs::kRisingKeys},
+      {2, 1, 300, 300, false, true, false, 30, Inputs::kRisingKeys},
   };
 }
 
@@ -67,8 +72,8 @@ void fill_normal(std::vector<uint16_t>& bits, Index index, int batch, int seqlen
           bits[index(b, s, h, c)] = encode_element(normal(rng), bf16);
 }
 
-// Rewrites normal q (kDominantKey) or k (kEqualKeys) into the adversarial kind. Rows of a causal
-// case see keys j <= i + seqlen_k - seqlen_q (bottom-right), as the kernel does.
+// Rewrites normal q (kDominantKey) or k (kEqualKeys, kRisingKeys) into the adversarial kind. Rows
+// of a causal case see keys j <= i + seqlen_k - seqlen_q (bottom-right), as the kernel does.
 template <typename QIndex, typename KIndex>
 void make_adversarial(Inputs kind, int batch, int heads, int heads_k, int seqlen_q, int seqlen_k,
                       int head_dim, bool causal, bool bf16, std::vector<uint16_t>& q,
@@ -87,11 +92,18 @@ void make_adversarial(Inputs kind, int batch, int heads, int heads_k, int seqlen
                 encode_element(5.f * decode_element(k[k_index(b, j, h / group, c)], bf16), bf16);
           }
         }
-  } else if (kind == Inputs::kEqualKeys) {
+  } else if (kind == Inputs::kEqualKeys || kind == Inputs::kRisingKeys) {
     for (int b = 0; b < batch; ++b)
       for (int j = 1; j < seqlen_k; ++j)
         for (int h = 0; h < heads_k; ++h)
-          for (int c = 0; c < head_dim; ++c) k[k_index(b, j, h, c)] = k[k_index(b, 0, h, c)];
+          for (int c = 0; c < head_dim; ++c) {
+            const uint16_t first = k[k_index(b, 0, h, c)];
+            const float factor = 0.5f + static_cast<float>(j) / static_cast<float>(seqlen_k);
+            k[k_index(b, j, h, c)] =
+                kind == Inputs::kEqualKeys
+                    ? first
+                    : encode_element(factor * decode_element(first, bf16), bf16);
+          }
   }
 }
 

@@ -291,9 +291,10 @@ CaseResult run_case(const Case& cs, std::mt19937& rng, Runner runner = run_shipp
   const double rel = ref2 > 0 ? std::sqrt(err2 / ref2) : std::sqrt(err2);
   const double tol = bf16 ? 2e-2 : 5e-3;
   const bool ok = bad == 0 && stray == 0 && rel <= tol && lse_err <= tol;
-  const char* inputs = cs.inputs == Inputs::kDominantKey ? " dominant-key"
-                       : cs.inputs == Inputs::kEqualKeys ? " equal-keys"
-                                                         : "";
+  const char* inputs = cs.inputs == Inputs::kDominantKey  ? " dominant-key"
+                       : cs.inputs == Inputs::kEqualKeys  ? " equal-keys"
+                       : cs.inputs == Inputs::kRisingKeys ? " rising-keys"
+                                                          : "";
   std::printf(
       "%s %s%s b%d h%d/%d sq%d sk%d d%d %s%s%s scale %.3f: rel %.2e lse %.2e bad %d stray %d\n",
       ok ? "ok  " : outside, label.c_str(), bf16 ? "bf16" : "fp16", cs.batch, cs.heads, cs.heads_k,

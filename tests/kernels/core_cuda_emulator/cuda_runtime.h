@@ -160,6 +160,17 @@ inline void __syncthreads() {
 inline void __syncwarp(unsigned = 0xffffffffu) {
   emu::cta().warps[threadIdx.x / 32].barrier.wait();
 }
+inline bool __any_sync(unsigned mask, int predicate) {
+  if (mask != 0xffffffffu) emu::fail("vote with a partial mask");
+  emu::WarpSlots& w = emu::cta().warps[threadIdx.x / 32];
+  const int lane = threadIdx.x % 32;
+  w.u[lane][0] = predicate != 0;
+  w.barrier.wait();
+  bool any = false;
+  for (int l = 0; l < 32; ++l) any = any || w.u[l][0] != 0;
+  w.barrier.wait();
+  return any;
+}
 inline float __shfl_xor_sync(unsigned mask, float value, int lane_mask) {
   if (mask != 0xffffffffu) emu::fail("shfl with a partial mask");
   emu::WarpSlots& w = emu::cta().warps[threadIdx.x / 32];
