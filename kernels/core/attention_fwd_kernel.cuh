@@ -19,12 +19,16 @@
 
 #include "core/attention_fwd_traits.cuh"
 #include "core/attention_params.h"
+#include "core/exp2_polynomial.cuh"
 #include "core/warp_primitives.cuh"
 
 namespace fa {
 namespace attention_detail {
 
 constexpr float kLn2 = 0.6931471805599453f;
+// kLazyRescale's threshold, in log2 units: P may reach 2^8 = 256 before the max is moved on
+// (fp16 and bf16 hold it; the row sums and O are fp32).
+constexpr float kLazyRescaleLog2 = 8.f;
 
 // Copies rows [row0, row0 + kRows) of a (seqlen, head_dim) slice at `gmem` (unit column stride)
 // into shared memory at `smem` (rows of Traits::kRowBytes) with cp.async; rows >= seqlen and
@@ -198,80 +202,161 @@ __device__ __forceinline__ void attend_tile(
   }
 
   // ---- online softmax: new max, rescale factor, P = exp2(S * scale - max * scale) ----
+  constexpr SoftmaxExp kExp = Traits::kSoftmaxExp;
+  // The running max of row g + 8r of m tile mt, this tile's scores included.
+  auto new_row_max = [&](int mt, int r) {
+    // Four independent max (and sum) chains per row keep the FMNMX latency off the path.
+    float part[4];
 #pragma unroll
-  for (int mt = 0; mt < kMTiles; ++mt) {
+    for (int j = 0; j < 4; ++j) part[j] = s[mt][j / 2][2 * r + j % 2];
 #pragma unroll
-    for (int r = 0; r < 2; ++r) {
-      // Four independent max (and sum) chains per row keep the FMNMX latency off the path.
-      float part[4];
+    for (int nt = 2; nt < kNTiles; ++nt) {
+      part[2 * (nt % 2)] = fmaxf(part[2 * (nt % 2)], s[mt][nt][2 * r]);
+      part[2 * (nt % 2) + 1] = fmaxf(part[2 * (nt % 2) + 1], s[mt][nt][2 * r + 1]);
+    }
+    float row_max = fmaxf(fmaxf(part[0], part[1]), fmaxf(part[2], part[3]));
+    row_max = fmaxf(row_max, __shfl_xor_sync(0xffffffffu, row_max, 1));
+    row_max = fmaxf(row_max, __shfl_xor_sync(0xffffffffu, row_max, 2));
+    return fmaxf(row_max, acc.row_max[mt][r]);
+  };
+  // The rest of the tile: P, the rescaling (`rescale`) and O += P V. lazy_max: with
+  // kLazyRescale, the rows' new maxima (else unused: the maxima are computed here).
+  // Called with a constant `rescale` at each call site and inlined, so each call is its own copy.
+  auto softmax_and_pv = [&](const bool rescale, const float(&lazy_max)[kMTiles][2]) {
+    // kMufuPacked keeps P as the 16-bit pairs the P V mma reads: [m tile][n tile][row g, g + 8].
+    [[maybe_unused]] uint32_t p_pairs[kMTiles][kNTiles][kExp == SoftmaxExp::kMufuPacked ? 2 : 1];
 #pragma unroll
-      for (int j = 0; j < 4; ++j) part[j] = s[mt][j / 2][2 * r + j % 2];
+    for (int mt = 0; mt < kMTiles; ++mt) {
 #pragma unroll
-      for (int nt = 2; nt < kNTiles; ++nt) {
-        part[2 * (nt % 2)] = fmaxf(part[2 * (nt % 2)], s[mt][nt][2 * r]);
-        part[2 * (nt % 2) + 1] = fmaxf(part[2 * (nt % 2) + 1], s[mt][nt][2 * r + 1]);
-      }
-      float row_max = fmaxf(fmaxf(part[0], part[1]), fmaxf(part[2], part[3]));
-      row_max = fmaxf(row_max, __shfl_xor_sync(0xffffffffu, row_max, 1));
-      row_max = fmaxf(row_max, __shfl_xor_sync(0xffffffffu, row_max, 2));
-      const float old_max = acc.row_max[mt][r];
-      row_max = fmaxf(row_max, old_max);
-      // A row with nothing visible yet keeps max -inf: subtract 0 so exp2(-inf) = 0, no NaN.
-      const float max_scaled = row_max == -INFINITY ? 0.f : row_max * scale_log2;
-      const float alpha =
-          old_max == -INFINITY ? 0.f : ptx::exp2_approx((old_max - row_max) * scale_log2);
-      acc.row_max[mt][r] = row_max;
+      for (int r = 0; r < 2; ++r) {
+        const float old_max = acc.row_max[mt][r];
+        float row_max = old_max;
+        if constexpr (Traits::kLazyRescale) {
+          if (rescale) row_max = lazy_max[mt][r];
+        } else {
+          row_max = new_row_max(mt, r);
+        }
+        // A row with nothing visible yet keeps max -inf: subtract 0 so exp2(-inf) = 0, no NaN.
+        const float max_scaled = row_max == -INFINITY ? 0.f : row_max * scale_log2;
+        float alpha = 1.f;
+        if (rescale) {
+          alpha = old_max == -INFINITY ? 0.f : ptx::exp2_approx((old_max - row_max) * scale_log2);
+          acc.row_max[mt][r] = row_max;
+        }
 
-      float sum[4] = {0.f, 0.f, 0.f, 0.f};
+        float sum[4] = {0.f, 0.f, 0.f, 0.f};
+        if constexpr (kExp == SoftmaxExp::kMufuF32) {
 #pragma unroll
-      for (int nt = 0; nt < kNTiles; ++nt) {
+          for (int nt = 0; nt < kNTiles; ++nt) {
 #pragma unroll
-        for (int e = 0; e < 2; ++e) {
-          float& x = s[mt][nt][2 * r + e];
-          x = ptx::exp2_approx(fmaf(x, scale_log2, -max_scaled));
-          if constexpr (!Traits::kSumOnTensorCores) sum[2 * (nt % 2) + e] += x;
+            for (int e = 0; e < 2; ++e) {
+              float& x = s[mt][nt][2 * r + e];
+              x = ptx::exp2_approx(fmaf(x, scale_log2, -max_scaled));
+              if constexpr (!Traits::kSumOnTensorCores) sum[2 * (nt % 2) + e] += x;
+            }
+          }
+        } else if constexpr (kExp == SoftmaxExp::kMufuPacked) {
+          // The argument is <= 0 (the max is subtracted in fp32 first), so its 16-bit rounding
+          // cannot overflow and 2^x lies in [0, ~1]: safe in fp16 and bf16. Raw scores are not
+          // (|q.k| may exceed 65504), which is why the max and the scaling stay in fp32.
+#pragma unroll
+          for (int nt = 0; nt < kNTiles; ++nt) {
+            const float x0 = fmaf(s[mt][nt][2 * r], scale_log2, -max_scaled);
+            const float x1 = fmaf(s[mt][nt][2 * r + 1], scale_log2, -max_scaled);
+            p_pairs[mt][nt][r] = ptx::exp2_approx_x2<Element>(ptx::pack2<Element>(x0, x1));
+          }
+        } else {
+          // kSplitPoly: n tile nt takes the polynomial when it is one of kPolyNTiles spread evenly
+          // over the kNTiles (a compile-time choice once the loop is unrolled).
+#pragma unroll
+          for (int nt = 0; nt < kNTiles; ++nt) {
+            constexpr int kPoly = Traits::kPolyNTiles;
+            const bool on_fma = (nt + 1) * kPoly / kNTiles != nt * kPoly / kNTiles;
+#pragma unroll
+            for (int e = 0; e < 2; ++e) {
+              float& x = s[mt][nt][2 * r + e];
+              const float arg = fmaf(x, scale_log2, -max_scaled);
+              x = on_fma ? exp2_polynomial(arg) : ptx::exp2_approx(arg);
+              if constexpr (!Traits::kSumOnTensorCores) sum[2 * (nt % 2) + e] += x;
+            }
+          }
+        }
+        if constexpr (Traits::kSumOnTensorCores) {
+          if (rescale) {
+            acc.row_sum[mt][2 * r] *= alpha;  // this tile's P is added by the P V loop below
+            acc.row_sum[mt][2 * r + 1] *= alpha;
+          }
+        } else {
+          acc.row_sum[mt][r] =
+              fmaf(acc.row_sum[mt][r], alpha, (sum[0] + sum[1]) + (sum[2] + sum[3]));
+        }
+        if (rescale) {
+#pragma unroll
+          for (int dt = 0; dt < Traits::kDTiles; ++dt) {
+            acc.o[mt][dt][2 * r] *= alpha;
+            acc.o[mt][dt][2 * r + 1] *= alpha;
+          }
+        }
+      }
+    }
+
+    // ---- O += P V: P (fp16/bf16) straight from the S registers as the A operand ----
+#pragma unroll
+    for (int c = 0; c < kKeyChunks; ++c) {
+      uint32_t pa[kMTiles][4];
+#pragma unroll
+      for (int mt = 0; mt < kMTiles; ++mt) {
+        if constexpr (kExp == SoftmaxExp::kMufuPacked) {
+          pa[mt][0] = p_pairs[mt][2 * c][0];
+          pa[mt][1] = p_pairs[mt][2 * c][1];
+          pa[mt][2] = p_pairs[mt][2 * c + 1][0];
+          pa[mt][3] = p_pairs[mt][2 * c + 1][1];
+        } else {
+          pa[mt][0] = ptx::pack2<Element>(s[mt][2 * c][0], s[mt][2 * c][1]);
+          pa[mt][1] = ptx::pack2<Element>(s[mt][2 * c][2], s[mt][2 * c][3]);
+          pa[mt][2] = ptx::pack2<Element>(s[mt][2 * c + 1][0], s[mt][2 * c + 1][1]);
+          pa[mt][3] = ptx::pack2<Element>(s[mt][2 * c + 1][2], s[mt][2 * c + 1][3]);
+        }
+      }
+#pragma unroll
+      for (int dp = 0; dp < Traits::kDTiles / 2; ++dp) {
+        uint32_t vb[4];  // b0, b1 of d tile 2dp, then b0, b1 of d tile 2dp + 1
+        ptx::ldmatrix_x4_trans(vb, v_smem + c * 16 * kRowBytes + dp * 32);
+#pragma unroll
+        for (int mt = 0; mt < kMTiles; ++mt) {
+          Mma::run(acc.o[mt][2 * dp], pa[mt], vb[0], vb[1]);
+          Mma::run(acc.o[mt][2 * dp + 1], pa[mt], vb[2], vb[3]);
         }
       }
       if constexpr (Traits::kSumOnTensorCores) {
-        acc.row_sum[mt][2 * r] *= alpha;  // this tile's P is added by the P V loop below
-        acc.row_sum[mt][2 * r + 1] *= alpha;
-      } else {
-        acc.row_sum[mt][r] = fmaf(acc.row_sum[mt][r], alpha, (sum[0] + sum[1]) + (sum[2] + sum[3]));
-      }
+        constexpr uint32_t kOnes = ptx::kOnePair<Element>;
 #pragma unroll
-      for (int dt = 0; dt < Traits::kDTiles; ++dt) {
-        acc.o[mt][dt][2 * r] *= alpha;
-        acc.o[mt][dt][2 * r + 1] *= alpha;
+        for (int mt = 0; mt < kMTiles; ++mt) Mma::run(acc.row_sum[mt], pa[mt], kOnes, kOnes);
       }
     }
-  }
-
-  // ---- O += P V: P (fp16/bf16) straight from the S registers as the A operand ----
-#pragma unroll
-  for (int c = 0; c < kKeyChunks; ++c) {
-    uint32_t pa[kMTiles][4];
+  };
+  float lazy_max[kMTiles][2];
+  if constexpr (Traits::kLazyRescale) {
+    // The warp keeps its rows' old maxima (no alpha, no rescaling of O and the sums) unless some
+    // row's max grew by more than kLazyRescaleLog2 (so P stays below 2^that): a warp-uniform
+    // branch between two copies of the rest of the tile. A row seeing its first keys (old max
+    // -inf) counts as grown; -inf - -inf is NaN: not grown.
+    bool grown = false;
 #pragma unroll
     for (int mt = 0; mt < kMTiles; ++mt) {
-      pa[mt][0] = ptx::pack2<Element>(s[mt][2 * c][0], s[mt][2 * c][1]);
-      pa[mt][1] = ptx::pack2<Element>(s[mt][2 * c][2], s[mt][2 * c][3]);
-      pa[mt][2] = ptx::pack2<Element>(s[mt][2 * c + 1][0], s[mt][2 * c + 1][1]);
-      pa[mt][3] = ptx::pack2<Element>(s[mt][2 * c + 1][2], s[mt][2 * c + 1][3]);
-    }
 #pragma unroll
-    for (int dp = 0; dp < Traits::kDTiles / 2; ++dp) {
-      uint32_t vb[4];  // b0, b1 of d tile 2dp, then b0, b1 of d tile 2dp + 1
-      ptx::ldmatrix_x4_trans(vb, v_smem + c * 16 * kRowBytes + dp * 32);
-#pragma unroll
-      for (int mt = 0; mt < kMTiles; ++mt) {
-        Mma::run(acc.o[mt][2 * dp], pa[mt], vb[0], vb[1]);
-        Mma::run(acc.o[mt][2 * dp + 1], pa[mt], vb[2], vb[3]);
+      for (int r = 0; r < 2; ++r) {
+        lazy_max[mt][r] = new_row_max(mt, r);
+        grown = grown || (lazy_max[mt][r] - acc.row_max[mt][r]) * scale_log2 > kLazyRescaleLog2;
       }
     }
-    if constexpr (Traits::kSumOnTensorCores) {
-      constexpr uint32_t kOnes = ptx::kOnePair<Element>;
-#pragma unroll
-      for (int mt = 0; mt < kMTiles; ++mt) Mma::run(acc.row_sum[mt], pa[mt], kOnes, kOnes);
+    if (__any_sync(0xffffffffu, grown)) {
+      softmax_and_pv(true, lazy_max);
+    } else {
+      softmax_and_pv(false, lazy_max);
     }
+  } else {
+    softmax_and_pv(true, lazy_max);
   }
 }
 

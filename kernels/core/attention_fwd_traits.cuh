@@ -6,6 +6,14 @@
 
 namespace fa {
 
+// How the online softmax computes its exponentials P = 2^(s * scale - max * scale). The shipped
+// configurations use kMufuF32; the other two are tuning candidates (WithSoftmaxExp below).
+enum class SoftmaxExp {
+  kMufuF32,     // ex2.approx.ftz.f32 per score (MUFU.EX2), P rounded to fp16/bf16 afterwards
+  kMufuPacked,  // argument in fp32, rounded to a 16-bit pair, ex2.approx.f16x2 / .bf16x2: P packed
+  kSplitPoly,   // kPolyNTiles of the kNTiles n8 tiles on the FMA pipe (exp2_polynomial.cuh)
+};
+
 template <int kHeadDim_, int kBlockM_, int kBlockN_, int kNWarps_, int kMinBlocksPerSm_,
           typename Element_, bool kSumOnTensorCores_ = false>
 struct AttentionFwdTraits {
@@ -20,6 +28,13 @@ struct AttentionFwdTraits {
   // FADD per score: worth it where the softmax, not the tensor cores, is the bottleneck (small
   // head_dim). The sum is then of the rounded P that O is made of.
   static constexpr bool kSumOnTensorCores = kSumOnTensorCores_;
+  // Exponentials on MUFU in fp32: the shipped kernels. A static member, so a candidate that
+  // changes it (WithSoftmaxExp) is a new type while these keep their names and code.
+  static constexpr SoftmaxExp kSoftmaxExp = SoftmaxExp::kMufuF32;
+  static constexpr int kPolyNTiles = 0;
+  // Rescale O, the sums and the max after every tile (shipped); WithLazyRescale skips it while no
+  // row's max grew much (attention_fwd_kernel.cuh, kLazyRescaleLog2).
+  static constexpr bool kLazyRescale = false;
 
   // Each warp owns kWarpRows consecutive query rows: kMTiles mma tiles of 16 rows.
   static constexpr int kWarpRows = kBlockM / kNWarps;
@@ -49,6 +64,31 @@ struct AttentionFwdTraits {
   static_assert(kBlockM % (16 * kNWarps) == 0, "each warp owns whole 16-row mma tiles");
   static_assert(kBlockN % 16 == 0, "K/V tiles are whole 16-key chunks");
   static_assert(kDTiles % 2 == 0 && kNTiles % 2 == 0, "ldmatrix.x4 loads n8 tiles in pairs");
+};
+
+// A tuning candidate: the tile shape of `Base` with another way of computing the exponentials.
+// kPolyNTiles_: with kSplitPoly, how many of the kNTiles n8 tiles of S take the polynomial.
+template <typename Base, SoftmaxExp kSoftmaxExp_, int kPolyNTiles_ = 0>
+struct WithSoftmaxExp : Base {
+  static constexpr SoftmaxExp kSoftmaxExp = kSoftmaxExp_;
+  static constexpr int kPolyNTiles = kPolyNTiles_;
+  // The packed P goes straight into the P V mma, so its row sums must come from that mma too.
+  static_assert(kSoftmaxExp_ != SoftmaxExp::kMufuPacked || Base::kSumOnTensorCores,
+                "packed exponentials need the row sums on the tensor cores");
+  static_assert(kSoftmaxExp_ == SoftmaxExp::kSplitPoly
+                    ? kPolyNTiles_ > 0 && kPolyNTiles_ <= Base::kNTiles
+                    : kPolyNTiles_ == 0,
+                "kPolyNTiles: 1..kNTiles with kSplitPoly, else 0");
+};
+
+// A tuning candidate: `Base` with the rescaling after a tile skipped (a warp-uniform branch) while
+// no row of the warp has its max grown by more than 2^8, as FlashAttention-4 does: saves the
+// alpha exponentials and the FMULs of O and the sums in most tiles, for a compare per row, a vote
+// and a branch.
+template <typename Base>
+struct WithLazyRescale : Base {
+  static constexpr bool kLazyRescale = true;
+  static_assert(Base::kSumOnTensorCores, "lazy rescaling is written for row sums on tensor cores");
 };
 
 // The tile configuration per padded head_dim (16, 32, 64, 128, 256).

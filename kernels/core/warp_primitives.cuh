@@ -1,7 +1,8 @@
 #pragma once
 // The few sm_80+ instructions the attention kernel is made of, as inline PTX: cp.async (global ->
 // shared, 16 bytes, zero-fill), ldmatrix (8x8 b16 fragments, plain and transposed), mma.sync
-// m16n8k16 with fp32 accumulators, packed fp32 -> fp16/bf16 conversion and ex2.approx.
+// m16n8k16 with fp32 accumulators, packed fp32 -> fp16/bf16 conversion and ex2.approx (fp32 and
+// packed 16-bit pairs).
 // No half-type operators or implicit conversions: this compiles under LibTorch's
 // -D__CUDA_NO_HALF_OPERATORS__ / -D__CUDA_NO_HALF_CONVERSIONS__ family of flags.
 #include <cuda_bf16.h>
@@ -109,6 +110,43 @@ __device__ __forceinline__ float exp2_approx(float x) {
   float y;
   asm("ex2.approx.ftz.f32 %0, %1;\n" : "=f"(y) : "f"(x));
   return y;
+}
+
+// 2^x of a pair of 16-bit values (`x` packed like pack2's result) -> the same packing. On sm_90
+// ptxas emits two MUFU.EX2.F16 (.BF16) and a PRMT per call: the SFU takes one value per lane per
+// op, as it does for fp32. -inf gives +0. The PTX ISA bounds the relative error by 2^-9.9 (f16)
+// and 2^-7 (bf16); the emulator models those bounds (tests/kernels/core_cuda_emulator/).
+template <typename Element>
+__device__ __forceinline__ uint32_t exp2_approx_x2(uint32_t x);
+
+template <>
+__device__ __forceinline__ uint32_t exp2_approx_x2<half>(uint32_t x) {
+  uint32_t y;
+  asm("ex2.approx.f16x2 %0, %1;\n" : "=r"(y) : "r"(x));
+  return y;
+}
+
+// ex2.approx.ftz.bf16x2 needs sm_90; before it, the pair goes through ex2.approx.ftz.f32 and a
+// rounding to bf16 (more accurate than the bf16x2 bound), so the candidates compile for sm_80.
+template <>
+__device__ __forceinline__ uint32_t exp2_approx_x2<__nv_bfloat16>(uint32_t x) {
+  uint32_t y;
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm("ex2.approx.ftz.bf16x2 %0, %1;\n" : "=r"(y) : "r"(x));
+#else
+  // A bf16 is the high half of the fp32 with the same value.
+  y = pack2<__nv_bfloat16>(exp2_approx(__uint_as_float(x << 16)),
+                           exp2_approx(__uint_as_float(x & 0xffff0000u)));
+#endif
+  return y;
+}
+
+// The bits of a float and back (no instruction: a register reinterpreted).
+__device__ __forceinline__ uint32_t float_bits(float x) {
+  return __float_as_uint(x);
+}
+__device__ __forceinline__ float bits_float(uint32_t bits) {
+  return __uint_as_float(bits);
 }
 
 // 1/x and log2(x) on the SFU (MUFU.RCP, MUFU.LG2), flushing denormals; relative error ~2^-22.

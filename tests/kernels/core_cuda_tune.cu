@@ -1,9 +1,11 @@
 // Tile-shape tuning bench for the CUDA kernel core: times the candidate configurations of
 // core_cuda_candidates.h against each other on the study's shapes, on a GPU, with no torch.
 // Every candidate is first checked against a float64 reference (a wrong kernel's time is
-// meaningless); then each repetition replays one CUDA graph of N launches per candidate, the
-// candidates in a rotating order so that clock and thermal drift hit them alike. Prints the median
-// and the spread (min, max) of the per-launch time over the repetitions, and writes them as CSV.
+// meaningless), and the softmax-exponential candidates also on the adversarial inputs of
+// softmax_exp_cases.h (large logits, one dominant key, equal keys); then each repetition replays
+// one CUDA graph of N launches per candidate, the candidates in a rotating order so that clock and
+// thermal drift hit them alike. Prints the median and the spread (min, max) of the per-launch time
+// over the repetitions, and writes them as CSV.
 //
 // Build from the repository root (sm_90), then run (it takes about a minute):
 //   nvcc -std=c++17 -O3 -arch=sm_90 --expt-relaxed-constexpr -lineinfo -I kernels -I tests/kernels
@@ -17,6 +19,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <random>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -24,6 +27,7 @@
 #include "core/attention_fwd_launch.cuh"
 #include "core_cuda_candidates.h"
 #include "core_cuda_test_support.cuh"
+#include "softmax_exp_cases.h"
 
 namespace {
 
@@ -81,6 +85,82 @@ double check_candidate(const ShapeBuffers& b, cudaStream_t stream, bool* ok) {
   const double tol = pr.bf16 ? 2e-2 : 5e-3;
   *ok = cmp.bad == 0 && cmp.rel() <= tol && cmp.lse_err <= tol;
   return cmp.rel();
+}
+
+// The exponential candidates (SoftmaxExpCandidates: the shipped kernel first) on the cases of
+// softmax_exp_cases.h, the values the CPU emulator's `exp` mode checks, on the real SFU: each
+// must stay within the timed candidates' bounds. Prints one line per candidate and case; returns
+// how many were outside.
+template <typename Element, size_t... kIndex>
+int check_softmax_exp_candidates(bool bf16, std::index_sequence<kIndex...>) {
+  using Candidates = fa_tune::SoftmaxExpCandidates<Element>;
+  const std::vector<fa_test::ExpCheckCase> cases = fa_test::softmax_exp_check_cases();
+  int outside = 0;
+  for (size_t c = 0; c < cases.size(); ++c) {
+    const fa_test::ExpCheckCase& e = cases[c];
+    if (e.bf16 != bf16) continue;
+    Problem pr;
+    pr.batch = 1;
+    pr.heads = e.heads;
+    pr.heads_k = e.heads_k;
+    pr.seqlen_q = e.seqlen_q;
+    pr.seqlen_k = e.seqlen_k;
+    pr.head_dim = 16;
+    pr.causal = e.causal;
+    pr.bf16 = e.bf16;
+    pr.strided = e.strided;
+    pr.scale = e.scale;
+    const Layout lq = make_layout(1, pr.seqlen_q, pr.heads, 16, pr.strided);
+    const Layout lk = make_layout(1, pr.seqlen_k, pr.heads_k, 16, pr.strided);
+    std::vector<uint16_t> q(lq.elements, kPoison), k(lk.elements, kPoison), v(lk.elements, kPoison);
+    std::mt19937 rng(fa_test::exp_check_seed(c));
+    std::normal_distribution<float> normal(0.f, 1.f);
+    const auto q_at = [&lq](int b, int s, int h, int col) { return lq.at(b, s, h, col); };
+    const auto k_at = [&lk](int b, int s, int h, int col) { return lk.at(b, s, h, col); };
+    fa_test::fill_normal(q, q_at, 1, pr.seqlen_q, pr.heads, 16, pr.bf16, rng, normal);
+    fa_test::fill_normal(k, k_at, 1, pr.seqlen_k, pr.heads_k, 16, pr.bf16, rng, normal);
+    fa_test::fill_normal(v, k_at, 1, pr.seqlen_k, pr.heads_k, 16, pr.bf16, rng, normal);
+    fa_test::make_adversarial(e.inputs, 1, pr.heads, pr.heads_k, pr.seqlen_q, pr.seqlen_k, 16,
+                              pr.causal, pr.bf16, q, q_at, k, k_at);
+    DeviceBuffer dq(q.size() * 2), dk(k.size() * 2), dv(v.size() * 2), dout(lq.elements * 2);
+    DeviceBuffer dlse(static_cast<size_t>(pr.heads) * pr.seqlen_q * sizeof(float));
+    FA_CUDA_CHECK(cudaMemcpy(dq.get(), q.data(), dq.bytes(), cudaMemcpyHostToDevice));
+    FA_CUDA_CHECK(cudaMemcpy(dk.get(), k.data(), dk.bytes(), cudaMemcpyHostToDevice));
+    FA_CUDA_CHECK(cudaMemcpy(dv.get(), v.data(), dv.bytes(), cudaMemcpyHostToDevice));
+    const fa::AttentionParams params = make_params(pr, lq, lk, lq, dq.get(), dk.get(), dv.get(),
+                                                   dout.get(), static_cast<float*>(dlse.get()));
+    const char* kinds[] = {"normal", "dominant-key", "equal-keys", "rising-keys"};
+    auto check = [&](auto traits) {
+      using Traits = decltype(traits);
+      FA_CUDA_CHECK(cudaMemset(dout.get(), 0xff, dout.bytes()));
+      FA_CUDA_CHECK(cudaMemset(dlse.get(), 0xff, dlse.bytes()));
+      if (pr.causal) {
+        fa::launch_attention_fwd_kernel<Traits, true>(params, nullptr);
+      } else {
+        fa::launch_attention_fwd_kernel<Traits, false>(params, nullptr);
+      }
+      FA_CUDA_CHECK(cudaDeviceSynchronize());
+      std::vector<uint16_t> out;
+      std::vector<float> lse;
+      download(out, dout);
+      download(lse, dlse);
+      Comparison cmp;
+      for (int h = 0; h < pr.heads; ++h) cmp.add_slice(pr, 0, h, q, k, v, out, lse, lq, lk, lq);
+      const double tol = pr.bf16 ? 2e-2 : 5e-3;
+      const bool ok = cmp.bad == 0 && cmp.rel() <= tol && cmp.lse_err <= tol;
+      outside += ok ? 0 : 1;
+      std::printf(
+          "%s exp check %-22s %s h%d/%d sq%d sk%d %s%s %s scale %.3f: rel %.2e lse %.2e "
+          "bad %ld\n",
+          ok ? "ok  " : "FAIL", fa_tune::candidate_name<Traits>().c_str(),
+          pr.bf16 ? "bf16" : "fp16", pr.heads, pr.heads_k, pr.seqlen_q, pr.seqlen_k,
+          pr.causal ? "causal" : "full", pr.strided ? " strided" : "",
+          kinds[static_cast<int>(e.inputs)], pr.softmax_scale(), cmp.rel(), cmp.lse_err, cmp.bad);
+    };
+    (check(std::tuple_element_t<kIndex, Candidates>{}), ...);
+  }
+  std::fflush(stdout);
+  return outside;
 }
 
 struct TimedGraph {
@@ -199,6 +279,14 @@ int run(const char* csv_path, bool profile_only) {
       "device: %s, %d SMs; per-launch microseconds, median [min, max] of 15 graph replays\n",
       prop.name, prop.multiProcessorCount);
   std::vector<Result> results;
+  int exp_outside = 0;
+  if (!profile_only) {
+    constexpr size_t kExpCandidates = std::tuple_size_v<fa_tune::SoftmaxExpCandidates<half>>;
+    exp_outside +=
+        check_softmax_exp_candidates<half>(false, std::make_index_sequence<kExpCandidates>());
+    exp_outside += check_softmax_exp_candidates<__nv_bfloat16>(
+        true, std::make_index_sequence<kExpCandidates>());
+  }
   if (profile_only) {
     tune_shape<fa_tune::HeadDim16Candidates<half>>(16, false, Shape{512, 300}, true, results);
   } else {
@@ -213,7 +301,7 @@ int run(const char* csv_path, bool profile_only) {
                                                              results);
   }
 
-  int failures = 0;
+  int failures = exp_outside;
   for (const Result& r : results) failures += r.ok ? 0 : 1;
   if (csv_path != nullptr) {
     FILE* f = std::fopen(csv_path, "w");
@@ -228,8 +316,9 @@ int run(const char* csv_path, bool profile_only) {
     }
     std::fclose(f);
   }
-  std::printf("core_cuda_tune: %s (%d candidate%s failed the correctness check)\n",
-              failures == 0 ? "PASS" : "FAIL", failures, failures == 1 ? "" : "s");
+  std::printf("core_cuda_tune: %s (%d candidate%s or exp check%s failed the correctness check)\n",
+              failures == 0 ? "PASS" : "FAIL", failures, failures == 1 ? "" : "s",
+              failures == 1 ? "" : "s");
   return failures == 0 ? 0 : 1;
 }
 

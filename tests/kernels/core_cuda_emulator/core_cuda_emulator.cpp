@@ -10,6 +10,7 @@
 //       tests/kernels/core_cuda_emulator/core_cuda_emulator.cpp -o /tmp/core_cuda_emulator
 //   /tmp/core_cuda_emulator            # all cases;  /tmp/core_cuda_emulator quick  # ten (ctest)
 //   /tmp/core_cuda_emulator candidates # the tuning candidates of core_cuda_candidates.h
+//   /tmp/core_cuda_emulator exp        # the exponential candidates on adversarial inputs
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -23,6 +24,7 @@
 #include "core/attention_fwd_kernel.cuh"
 #include "core/element_convert.h"
 #include "core_cuda_candidates.h"
+#include "softmax_exp_cases.h"
 
 uint3 threadIdx;
 uint3 blockIdx;
@@ -121,10 +123,19 @@ void dispatch(const fa::AttentionParams& p) {
   }
 }
 
+using fa_test::Inputs;
+
 struct Case {
   int batch, heads, heads_k, seqlen_q, seqlen_k, head_dim;
   bool causal, bf16, strided;
   double scale;  // 0: 1 / sqrt(head_dim)
+  Inputs inputs = Inputs::kNormal;
+};
+
+// One case's outcome: within the bounds, and the errors against float64.
+struct CaseResult {
+  bool ok = false;
+  double rel = 0, lse = 0;  // rel. L2 error of out; max |lse - ref|
 };
 
 // Runs the kernel for one case: the shipped dispatch, or a given instantiation.
@@ -169,10 +180,10 @@ Tensor make_tensor(int batch, int seqlen, int heads, int head_dim, bool strided)
   return t;
 }
 
-bool run_case(const Case& cs, std::mt19937& rng, Runner runner = run_shipped,
-              const std::string& label = "") {
+// `outside` is the word for a case outside the bounds ("FAIL"; a negative control says "out ").
+CaseResult run_case(const Case& cs, std::mt19937& rng, Runner runner = run_shipped,
+                    const std::string& label = "", const char* outside = "FAIL") {
   const bool bf16 = cs.bf16;
-  auto encode = [bf16](float x) { return bf16 ? fa::float_to_bf16(x) : fa::float_to_half(x); };
   auto decode = [bf16](uint16_t x) { return bf16 ? fa::bf16_to_float(x) : fa::half_to_float(x); };
   std::normal_distribution<float> normal(0.f, 1.f);
   Tensor q = make_tensor(cs.batch, cs.seqlen_q, cs.heads, cs.head_dim, cs.strided);
@@ -180,14 +191,21 @@ bool run_case(const Case& cs, std::mt19937& rng, Runner runner = run_shipped,
   Tensor v = make_tensor(cs.batch, cs.seqlen_k, cs.heads_k, cs.head_dim, cs.strided);
   Tensor o = make_tensor(cs.batch, cs.seqlen_q, cs.heads, cs.head_dim, cs.strided);
   auto fill = [&](Tensor& t, int seqlen, int heads) {
-    for (int b = 0; b < cs.batch; ++b)
-      for (int s = 0; s < seqlen; ++s)
-        for (int h = 0; h < heads; ++h)
-          for (int c = 0; c < cs.head_dim; ++c) t.bits[t.index(b, s, h, c)] = encode(normal(rng));
+    fa_test::fill_normal(
+        t.bits, [&t](int b, int s, int h, int c) { return t.index(b, s, h, c); }, cs.batch, seqlen,
+        heads, cs.head_dim, bf16, rng, normal);
   };
   fill(q, cs.seqlen_q, cs.heads);
   fill(k, cs.seqlen_k, cs.heads_k);
   fill(v, cs.seqlen_k, cs.heads_k);
+  const int group = cs.heads / cs.heads_k;
+  auto visible_keys = [&cs](int i) {
+    return cs.causal ? std::clamp(i + cs.seqlen_k - cs.seqlen_q + 1, 0, cs.seqlen_k) : cs.seqlen_k;
+  };
+  const auto q_at = [&q](int b, int s, int h, int c) { return q.index(b, s, h, c); };
+  const auto k_at = [&k](int b, int s, int h, int c) { return k.index(b, s, h, c); };
+  fa_test::make_adversarial(cs.inputs, cs.batch, cs.heads, cs.heads_k, cs.seqlen_q, cs.seqlen_k,
+                            cs.head_dim, cs.causal, bf16, q.bits, q_at, k.bits, k_at);
   std::vector<float> lse(static_cast<size_t>(cs.batch) * cs.heads * cs.seqlen_q,
                          std::numeric_limits<float>::quiet_NaN());
 
@@ -221,14 +239,12 @@ bool run_case(const Case& cs, std::mt19937& rng, Runner runner = run_shipped,
   // float64 reference and comparison.
   double err2 = 0, ref2 = 0, lse_err = 0;
   int bad = 0;
-  const int group = cs.heads / cs.heads_k;
   std::vector<double> scores(cs.seqlen_k);
   for (int b = 0; b < cs.batch; ++b) {
     for (int h = 0; h < cs.heads; ++h) {
       const int hk = h / group;
       for (int i = 0; i < cs.seqlen_q; ++i) {
-        const int visible =
-            cs.causal ? std::clamp(i + cs.seqlen_k - cs.seqlen_q + 1, 0, cs.seqlen_k) : cs.seqlen_k;
+        const int visible = visible_keys(i);
         double mx = -INFINITY;
         for (int j = 0; j < visible; ++j) {
           double dot = 0;
@@ -275,13 +291,17 @@ bool run_case(const Case& cs, std::mt19937& rng, Runner runner = run_shipped,
   const double rel = ref2 > 0 ? std::sqrt(err2 / ref2) : std::sqrt(err2);
   const double tol = bf16 ? 2e-2 : 5e-3;
   const bool ok = bad == 0 && stray == 0 && rel <= tol && lse_err <= tol;
+  const char* inputs = cs.inputs == Inputs::kDominantKey  ? " dominant-key"
+                       : cs.inputs == Inputs::kEqualKeys  ? " equal-keys"
+                       : cs.inputs == Inputs::kRisingKeys ? " rising-keys"
+                                                          : "";
   std::printf(
-      "%s %s%s b%d h%d/%d sq%d sk%d d%d %s%s scale %.3f: rel %.2e lse %.2e bad %d stray %d\n",
-      ok ? "ok  " : "FAIL", label.c_str(), bf16 ? "bf16" : "fp16", cs.batch, cs.heads, cs.heads_k,
+      "%s %s%s b%d h%d/%d sq%d sk%d d%d %s%s%s scale %.3f: rel %.2e lse %.2e bad %d stray %d\n",
+      ok ? "ok  " : outside, label.c_str(), bf16 ? "bf16" : "fp16", cs.batch, cs.heads, cs.heads_k,
       cs.seqlen_q, cs.seqlen_k, cs.head_dim, cs.causal ? "causal" : "full",
-      cs.strided ? " strided" : "", scale, rel, lse_err, bad, stray);
+      cs.strided ? " strided" : "", inputs, scale, rel, lse_err, bad, stray);
   std::fflush(stdout);
-  return ok;
+  return {ok, rel, lse_err};
 }
 
 }  // namespace
@@ -301,13 +321,117 @@ int run_candidates(int head_dim, std::mt19937& rng, std::index_sequence<kIndex..
   const std::string names[] = {
       fa_tune::candidate_name<std::tuple_element_t<kIndex, List<half>>>()...};
   for (size_t i = 0; i < sizeof...(kIndex); ++i) {
-    for (const Case& c : cases) failures += !run_case(c, rng, runners[i], "[" + names[i] + "] ");
+    for (const Case& c : cases) {
+      failures += !run_case(c, rng, runners[i], "[" + names[i] + "] ").ok;
+    }
+  }
+  return failures;
+}
+
+// exp2_polynomial (kernels/core/exp2_polynomial.cuh) against float64 on a dense grid: relative
+// error within its 1.0e-4 for x in [-126, 1]; exactly +0 at and below -127 and at -inf (a row
+// that sees no key must sum to 0); in between, a finite value in [0, 2^-126].
+int check_exp2_polynomial() {
+  double worst = 0;
+  int failures = 0;
+  for (int i = -126 * 4096; i <= 4096; ++i) {
+    const float x = static_cast<float>(i) / 4096.f;
+    const double got = fa::exp2_polynomial(x);
+    worst = std::max(worst, std::fabs(got / std::exp2(double(x)) - 1.0));
+  }
+  failures += worst > 1.02e-4;
+  for (float x : {-127.f, -128.f, -1e4f, -3e38f, -INFINITY})
+    failures += fa::exp2_polynomial(x) != 0.f;
+  for (float x : {-126.25f, -126.5f, -126.75f, -126.99f}) {
+    const float got = fa::exp2_polynomial(x);
+    failures += !(got >= 0.f && got <= std::ldexp(1.f, -126));
+  }
+  std::printf(
+      "%s exp2_polynomial: max rel. error %.2e on [-126, 1] (bound 1.02e-4); +0 at x <= "
+      "-127 and -inf, [0, 2^-126] between\n",
+      failures == 0 ? "ok  " : "FAIL", worst);
+  return failures;
+}
+
+// The exponential candidates (fa_tune::SoftmaxExpCandidates, the shipped kernel first) on random
+// and adversarial inputs (scale 30 and 60, one dominant key per row, all keys equal), each
+// against the existing bounds. The packed one runs under each error model of
+// emu::Ex2PairError: exact then rounded, and the PTX ISA's bound with random and with one sign.
+// Then two negative controls, the packed unit kControlFactor times worse than its bound: biased
+// (the lse check must see it) and with random signs (the out check must): each must fail some
+// case, or the checks could not see a broken bound.
+template <size_t... kIndex>
+int run_softmax_exp_checks(std::index_sequence<kIndex...>) {
+  using emu::Ex2PairError;
+  std::vector<Case> cases;
+  for (const fa_test::ExpCheckCase& e : fa_test::softmax_exp_check_cases()) {
+    cases.push_back({1, e.heads, e.heads_k, e.seqlen_q, e.seqlen_k, 16, e.causal, e.bf16, e.strided,
+                     e.scale, e.inputs});
+  }
+  const Runner runners[] = {run_candidate<fa_tune::SoftmaxExpCandidates, kIndex>...};
+  const std::string names[] = {fa_tune::candidate_name<
+      std::tuple_element_t<kIndex, fa_tune::SoftmaxExpCandidates<half>>>()...};
+  const bool packed[] = {
+      std::tuple_element_t<kIndex, fa_tune::SoftmaxExpCandidates<half>>::kSoftmaxExp ==
+      fa::SoftmaxExp::kMufuPacked...};
+  struct Model {
+    std::string name;
+    Ex2PairError::Mode mode;
+    double factor;
+  };
+  constexpr double kControlFactor = 8;
+  const Model models[] = {{"", Ex2PairError::Mode::kNone, 0},
+                          {" err +-bound", Ex2PairError::Mode::kRandomSign, 1},
+                          {" err +bound", Ex2PairError::Mode::kSameSign, 1}};
+  const Model controls[] = {
+      {" err +8x bound (control)", Ex2PairError::Mode::kSameSign, kControlFactor},
+      {" err +-8x bound (control)", Ex2PairError::Mode::kRandomSign, kControlFactor}};
+  // One candidate on every case (the same inputs for every candidate: a seed per case); returns
+  // how many cases were outside the bounds, and prints the worst errors as fractions of them.
+  auto run_all = [&](size_t i, const Model& model, bool control) {
+    emu::ex2_pair_error() = Ex2PairError{};
+    emu::ex2_pair_error().mode = model.mode;
+    emu::ex2_pair_error().factor = model.factor;
+    int outside = 0;
+    double worst_rel = 0, worst_lse = 0;
+    for (size_t c = 0; c < cases.size(); ++c) {
+      std::mt19937 rng(fa_test::exp_check_seed(c));
+      const std::string label = "[" + names[i] + model.name + "] ";
+      const CaseResult r = run_case(cases[c], rng, runners[i], label, control ? "out " : "FAIL");
+      const double tol = cases[c].bf16 ? 2e-2 : 5e-3;
+      worst_rel = std::max(worst_rel, r.rel / tol);
+      worst_lse = std::max(worst_lse, r.lse / tol);
+      outside += !r.ok;
+    }
+    const char* verdict =
+        control ? (outside > 0 ? "ok  " : "FAIL") : (outside == 0 ? "ok  " : "FAIL");
+    std::printf(
+        "%s %s%s: %d of %zu cases outside the bounds; worst rel/bound %.3f, lse/bound "
+        "%.3f\n",
+        verdict, names[i].c_str(), model.name.c_str(), outside, cases.size(), worst_rel, worst_lse);
+    emu::ex2_pair_error() = Ex2PairError{};
+    return outside;
+  };
+  int failures = check_exp2_polynomial();
+  for (size_t i = 0; i < sizeof...(kIndex); ++i) {
+    if (!packed[i]) {
+      failures += run_all(i, models[0], false) != 0;
+      continue;
+    }
+    for (const Model& model : models) failures += run_all(i, model, false) != 0;
+    for (const Model& control : controls) failures += run_all(i, control, true) == 0;
   }
   return failures;
 }
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
+  if (mode == "exp") {
+    const int failures = run_softmax_exp_checks(
+        std::make_index_sequence<std::tuple_size_v<fa_tune::SoftmaxExpCandidates<half>>>());
+    std::printf("exp: %d failed\n", failures);
+    return failures == 0 ? 0 : 1;
+  }
   if (mode == "candidates") {
     std::mt19937 rng(4321);
     int failures = run_candidates<fa_tune::HeadDim16Candidates>(
@@ -345,7 +469,7 @@ int main(int argc, char** argv) {
   }
   std::mt19937 rng(1234);
   int failures = 0;
-  for (const Case& c : cases) failures += !run_case(c, rng);
+  for (const Case& c : cases) failures += !run_case(c, rng).ok;
   std::printf("%zu passed, %d failed\n", cases.size() - failures, failures);
   return failures == 0 ? 0 : 1;
 }

@@ -126,6 +126,27 @@ inline Cta& cta() {
   return c;
 }
 
+// The relative error the emulated ex2.approx.f16x2 / .bf16x2 gives each value, in units of the
+// PTX ISA's bound: 0 (exact, then rounded), +-factor with a pseudo-random sign per value, or
+// +factor for every value (a biased unit: the row sums do not cancel it from the lse).
+struct Ex2PairError {
+  enum class Mode { kNone, kRandomSign, kSameSign };
+  Mode mode = Mode::kNone;
+  double factor = 1.0;
+  uint64_t state = 0x9e3779b97f4a7c15ull;
+  double next() {
+    if (mode == Mode::kNone) return 0.0;
+    if (mode == Mode::kSameSign) return factor;
+    state = state * 6364136223846793005ull + 1442695040888963407ull;  // LCG: high bit is the sign
+    return (state >> 63) != 0 ? factor : -factor;
+  }
+};
+
+inline Ex2PairError& ex2_pair_error() {
+  static Ex2PairError e;
+  return e;
+}
+
 }  // namespace emu
 
 extern uint3 threadIdx;
@@ -138,6 +159,17 @@ inline void __syncthreads() {
 }
 inline void __syncwarp(unsigned = 0xffffffffu) {
   emu::cta().warps[threadIdx.x / 32].barrier.wait();
+}
+inline bool __any_sync(unsigned mask, int predicate) {
+  if (mask != 0xffffffffu) emu::fail("vote with a partial mask");
+  emu::WarpSlots& w = emu::cta().warps[threadIdx.x / 32];
+  const int lane = threadIdx.x % 32;
+  w.u[lane][0] = predicate != 0;
+  w.barrier.wait();
+  bool any = false;
+  for (int l = 0; l < 32; ++l) any = any || w.u[l][0] != 0;
+  w.barrier.wait();
+  return any;
 }
 inline float __shfl_xor_sync(unsigned mask, float value, int lane_mask) {
   if (mask != 0xffffffffu) emu::fail("shfl with a partial mask");

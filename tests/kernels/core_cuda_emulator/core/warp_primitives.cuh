@@ -5,6 +5,7 @@
 #include <cuda_runtime.h>
 
 #include <cstring>
+#include <type_traits>
 
 #include "core/element_convert.h"
 
@@ -167,6 +168,38 @@ constexpr uint32_t kOnePair<__nv_bfloat16> = 0x3F803F80u;
 
 inline float exp2_approx(float x) {
   return std::exp2(x);
+}
+
+// ex2.approx.f16x2 / .ftz.bf16x2 as the PTX ISA bounds it: each 16-bit input decoded exactly,
+// 2^x in float64, then a relative error of the documented size (2^-9.9 for f16, 2^-7 for bf16)
+// times a factor in [-1, 1] from the error model, then rounded to the 16-bit type. The kernel's
+// own code rounds the argument to 16 bits (pack2 above) before calling this.
+// Error models (emu::Ex2PairError in cuda_runtime.h beside this file): none, the bound with a
+// pseudo-random sign per value, the bound with one sign for every value (a biased SFU), each scaled
+// by `factor` (a test that wants to see the checks fail scales the bound up).
+template <typename Element>
+inline uint32_t exp2_approx_x2(uint32_t x) {
+  constexpr bool kBf16 = std::is_same_v<Element, __nv_bfloat16>;
+  const double bound = kBf16 ? std::exp2(-7.0) : std::exp2(-9.9);
+  auto one = [&](uint16_t bits) -> uint16_t {
+    const float in = decode<Element>(bits);
+    double y = std::exp2(static_cast<double>(in));  // exp2(-inf) = +0
+    y *= 1.0 + bound * emu::ex2_pair_error().next();
+    if (kBf16) {
+      const uint16_t out = fa::float_to_bf16(static_cast<float>(y));
+      return (out & 0x7f80u) == 0 ? uint16_t{0} : out;  // .ftz: subnormal results are +0
+    }
+    return fa::float_to_half(static_cast<float>(y));
+  };
+  return uint32_t{one(static_cast<uint16_t>(x & 0xffffu))} |
+         (uint32_t{one(static_cast<uint16_t>(x >> 16))} << 16);
+}
+
+inline uint32_t float_bits(float x) {
+  return fa::float_to_bits(x);
+}
+inline float bits_float(uint32_t bits) {
+  return fa::bits_to_float(bits);
 }
 
 inline float rcp_approx(float x) {
