@@ -14,7 +14,7 @@
 #   tune      the tile-shape bench (tests/kernels/core_cuda_tune.cu): every candidate checked
 #             against float64, then timed interleaved -> tune.csv, tune.log; per-candidate SASS
 #             opcode counts and resource usage -> tune-sass.txt; Nsight Compute at (512, 300)
-#             (executed instructions per opcode, stall reasons) -> tune-ncu.txt
+#             (executed instructions per opcode, stall reasons, pipe utilisation) -> tune-ncu.txt
 #   kernel    the core against LibTorch's SDPA kernels: configs/kernel-*.json -> kernel-*.json
 #   sanitize  compute-sanitizer memcheck, racecheck, initcheck, synccheck on the self-test
 #   python    scripts/py-session.sh: the Python layers over the same core -> python/
@@ -198,7 +198,7 @@ stage_tune() {
   cuobjdump --dump-sass "$tune" | gzip >"$work/tune-sass-full.txt.gz"
   timeout 300 ncu --clock-control none --kernel-name regex:attention_fwd_kernel \
     --section SpeedOfLight --section Occupancy --section LaunchStats --section SchedulerStats \
-    --section WarpStateStats --section InstructionStats \
+    --section WarpStateStats --section InstructionStats --section ComputeWorkloadAnalysis \
     --metrics "sass__inst_executed_per_opcode,regex:^smsp__average_warps_issue_stalled_.*_per_issue_active\.ratio$" \
     --print-metric-instances values "$tune" --profile >"$work/tune-ncu.txt" 2>&1 ||
     { tail -n 20 "$work/tune-ncu.txt"; return 1; }
