@@ -166,6 +166,19 @@ void download(std::vector<T>& host, const DeviceBuffer& device) {
   FA_CUDA_CHECK(cudaMemcpy(host.data(), device.get(), device.bytes(), cudaMemcpyDeviceToHost));
 }
 
+// Runs `launch` on outputs poisoned with NaN (so a position the kernel never writes is caught),
+// waits for it, and downloads the output and the log-sum-exp.
+template <typename Launch>
+void run_on_poisoned_outputs(DeviceBuffer& dout, DeviceBuffer& dlse, Launch&& launch,
+                             std::vector<uint16_t>& out, std::vector<float>& lse) {
+  FA_CUDA_CHECK(cudaMemset(dout.get(), 0xff, dout.bytes()));
+  FA_CUDA_CHECK(cudaMemset(dlse.get(), 0xff, dlse.bytes()));
+  launch();
+  FA_CUDA_CHECK(cudaDeviceSynchronize());
+  download(out, dout);
+  download(lse, dlse);
+}
+
 __global__ void fill_random_kernel(uint16_t* data, size_t count, uint32_t seed, bool bf16) {
   for (size_t i = blockIdx.x * size_t{blockDim.x} + threadIdx.x; i < count;
        i += size_t{gridDim.x} * blockDim.x) {
