@@ -539,11 +539,13 @@ class Sweep:
         seconds = time.perf_counter() - start
         if mode == "graph" or sweep_plan.is_compiled(variant):
             name = case_name(self.ext, variant, *shape, self.config["dtype"], mode)
-            self.first_calls[name] = {
+            # setdefault: the re-run of the first case at the end finds the graph compiled; its
+            # first call must not replace the record of the compile (or capture) it follows.
+            self.first_calls.setdefault(name, {
                 "seconds": round(seconds, 3),
                 "what": "capture" if mode == "graph" else "first call",
                 "dynamo_counters": sweep_plan.counter_delta(before, dynamo_counters()),
-            }
+            })
         return entry
 
     def interleaved(self, entries, action, failed):

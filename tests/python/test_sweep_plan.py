@@ -259,6 +259,37 @@ def test_a_failing_entry_becomes_its_error_and_the_others_run():
     assert len(results["py-v2.6.3/eager"]) == 3
 
 
+def test_the_rerun_of_the_first_case_keeps_its_first_call_record():
+    # The re-run at the end finds the compiled graph cached: its first call is fast, and must not
+    # replace the first shape's record of the compile (context first_calls).
+    py_sweep = _load_py_sweep()
+    clock = FakeClock()
+    sweep = _sweep(py_sweep, clock, prime_max_s=0.0)
+    sweep.ext = FakeExt()
+    compiled_once = set()
+    good = sweep.workload.callable
+
+    def callable_(variant, shape):
+        if variant != "py-v2.7.0-compile":
+            return good(variant, shape)
+
+        def call(*args, **kwargs):
+            clock.now += 64e-6 if shape in compiled_once else 12.0  # 12 s: the compile
+            compiled_once.add(shape)
+            return object()
+
+        return call
+
+    sweep.workload.callable = callable_
+    labels = ["py-v2.6.3/eager", "py-v2.7.0-compile/eager"]
+    shape = (2, 50, 16, 16)
+    sweep.run_shape(shape, 0, labels)
+    sweep.run_shape(shape, 0, labels)  # the re-run
+    record = sweep.first_calls["fwd/py-v2.7.0-compile/b:2/s:50/h:16/d:16/fp16/eager"]
+    assert record["seconds"] >= 12.0 and record["what"] == "first call"
+    assert list(sweep.first_calls) == ["fwd/py-v2.7.0-compile/b:2/s:50/h:16/d:16/fp16/eager"]
+
+
 # --- py-sweep's main(), end to end on fakes -----------------------------------------------------
 
 
