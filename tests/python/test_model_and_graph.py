@@ -101,7 +101,9 @@ def test_the_2_7_0_model_compiles_whole_and_2_6_3_breaks_the_graph():
         torch.testing.assert_close(whole(x), built["py-v2.7.0"](x), atol=1e-3, rtol=1e-3)
         broken = torch.compile(built["py-v2.6.3"], fullgraph=True, dynamic=False,
                                backend="aot_eager")
-        with pytest.raises(Exception):  # pybind11's fwd is opaque to dynamo: a graph break
+        # pybind11's fwd is opaque to dynamo: a graph break, which fullgraph makes dynamo's
+        # error (any other exception, e.g. from the layer or the core, is a real failure).
+        with pytest.raises(torch._dynamo.exc.TorchDynamoException):
             broken(x)
         torch._dynamo.reset()
         allowed = torch.compile(built["py-v2.6.3"], fullgraph=False, dynamic=False,
@@ -141,7 +143,9 @@ def test_a_replayed_model_forward_gives_the_eager_result():
             x.copy_(random_x("cuda", batch=4, seqlen=50, embed=256, seed=9))
             captured.replay()
             torch.cuda.synchronize()
-            torch.testing.assert_close(captured.output, model(x), atol=1e-3, rtol=1e-3,
+            # A few fp16 ulps of room (cuBLAS may pick another algorithm on the capture stream);
+            # stale inputs would miss by O(1).
+            torch.testing.assert_close(captured.output, model(x), atol=1e-2, rtol=1e-2,
                                        msg=name)
         captured.release()
 
