@@ -347,7 +347,7 @@ def device_durations_us(prof, tag, device_type_cuda):
     tag None: every device activity (kernels, copies, sets) except the GPU-side images of host
     annotations (record_function ranges, e.g. torch.compile's, which the profiler also draws on
     the GPU timeline under the host range's name): those would count the kernels twice."""
-    events = []  # (on the device, name, start, duration us)
+    events = []  # (on the device, name, start, duration us, a user annotation)
     results = getattr(getattr(prof, "profiler", None), "kineto_results", None)
     if results is not None and hasattr(results, "events"):
         for event in results.events():
@@ -355,15 +355,20 @@ def device_durations_us(prof, tag, device_type_cuda):
                 timing = (event.start_ns(), event.duration_ns() / 1000.0)
             else:
                 timing = (event.start_us(), float(event.duration_us()))
-            events.append((event.device_type() == device_type_cuda, event.name(), *timing))
+            annotation = bool(getattr(event, "is_user_annotation", lambda: False)())
+            events.append((event.device_type() == device_type_cuda, event.name(), *timing,
+                           annotation))
     else:  # older or different profiler objects: the parsed FunctionEvents
         for event in prof.events():
             events.append((event.device_type == device_type_cuda, event.name,
-                           event.time_range.start, event.time_range.elapsed_us()))
-    host_names = {name for on_device, name, _, _ in events if not on_device}
+                           event.time_range.start, event.time_range.elapsed_us(),
+                           bool(getattr(event, "is_user_annotation", False))))
+    # The host range of an annotation may be missing (a CUDA-only session records no CPU
+    # events): where the profiler marks its GPU image as an annotation, that is dropped too.
+    host_names = {name for on_device, name, _, _, _ in events if not on_device}
     found = []
-    for on_device, name, start, duration in events:
-        if not on_device:
+    for on_device, name, start, duration, annotation in events:
+        if not on_device or annotation:
             continue
         if tag is not None and tag not in name:
             continue

@@ -290,6 +290,43 @@ def test_the_rerun_of_the_first_case_keeps_its_first_call_record():
     assert list(sweep.first_calls) == ["fwd/py-v2.7.0-compile/b:2/s:50/h:16/d:16/fp16/eager"]
 
 
+class FakeKinetoEvent:
+    def __init__(self, device, name, start_ns, duration_ns, annotation=False):
+        self._device, self._name, self._start, self._duration = device, name, start_ns, duration_ns
+        self._annotation = annotation
+
+    def device_type(self):
+        return self._device
+
+    def name(self):
+        return self._name
+
+    def start_ns(self):
+        return self._start
+
+    def duration_ns(self):
+        return self._duration
+
+    def is_user_annotation(self):
+        return self._annotation
+
+
+def test_device_time_leaves_out_annotations_and_host_ranges_images():
+    py_sweep = _load_py_sweep()
+    events = [
+        FakeKinetoEvent("cuda", "gemm", 3000, 2000),
+        FakeKinetoEvent("cuda", "attention_fwd_kernel", 1000, 4000),
+        # a GPU image of a range whose host side this CUDA-only session did not record
+        FakeKinetoEvent("cuda", "Torch-Compiled Region: 0/0", 900, 9000, annotation=True),
+        FakeKinetoEvent("cpu", "CompiledFunction", 800, 9500),
+        FakeKinetoEvent("cuda", "CompiledFunction", 850, 9300),  # its host range is there
+    ]
+    results = types.SimpleNamespace(events=lambda: events)
+    prof = types.SimpleNamespace(profiler=types.SimpleNamespace(kineto_results=results))
+    assert py_sweep.device_durations_us(prof, None, "cuda") == [4.0, 2.0]
+    assert py_sweep.device_durations_us(prof, "attention_fwd_kernel", "cuda") == [4.0]
+
+
 # --- py-sweep's main(), end to end on fakes -----------------------------------------------------
 
 
