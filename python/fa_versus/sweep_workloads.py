@@ -24,13 +24,16 @@ def layer_module(variant):
     return "v2_6_3" if "v2.6.3" in variant else "v2_7_0"
 
 
-def raise_recompile_limits(shape_count):
+def raise_recompile_limits(shape_count, entries_per_shape=2):
     """One graph per shape (dynamic=False): the recompile limit above the grid's size, or dynamo
-    would silently fall back to eager after 8 shapes."""
+    would silently fall back to eager after 8 shapes. `entries_per_shape`: the cache entries one
+    code object gets per shape (the compile variants sharing it; for the model, the resume frame
+    after 2.6.3's graph break in SelfAttention.forward gets one per layer, guarded on the
+    layer's module)."""
     import torch._dynamo
 
     config = torch._dynamo.config
-    limit = max(64, 2 * shape_count + 8)
+    limit = max(64, entries_per_shape * shape_count + 8)
     for attribute in ("recompile_limit", "cache_size_limit"):
         if hasattr(config, attribute):
             setattr(config, attribute, max(getattr(config, attribute), limit))
