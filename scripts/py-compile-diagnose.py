@@ -35,8 +35,9 @@ reduce-overhead conditions. TORCH_LOGS-style logs (recompiles, graph_breaks, cud
 for the first calls and for one logged (untimed) pass per compiled condition, off while timing.
 
 Writes into --out-dir: diagnose.json (every number, typed), diagnose.txt (the tables),
-profile-<condition>.txt, trace-<condition>.json.gz. Needs a CUDA GPU and fa_versus_ext
-(FA_VERSUS_EXT_DIR). See docs/python-layer.md.
+profile-<condition>.txt, trace-<condition>.json.gz. A condition whose set-up or first calls raise
+is dropped (diagnose.json's failed_conditions says why; exit status 1) and the others still run.
+Needs a CUDA GPU and fa_versus_ext (FA_VERSUS_EXT_DIR). See docs/python-layer.md.
 """
 
 import argparse
@@ -150,7 +151,8 @@ class Condition:
         self.name, self.call, self.context, self.compiled = name, call, context, compiled
 
 
-def build_conditions(torch, names, shape, seed):
+def build_conditions(torch, names, shape, seed, failed):
+    """{name: Condition}; a condition whose set-up raises goes into `failed` instead."""
     from fa_versus import v2_6_3, v2_7_0
     from fa_versus.graph_capture import CapturedCall
 
@@ -171,55 +173,62 @@ def build_conditions(torch, names, shape, seed):
     conditions = {}
     ro = None
     for name in names:
-        if name == "eager-v2.6.3":
-            conditions[name] = Condition(name, lambda: v2_6_3.flash_attn_func(q, k, v, causal=False))
-        elif name == "eager-v2.7.0":
-            conditions[name] = Condition(name, lambda: v2_7_0.flash_attn_func(q, k, v, causal=False))
-        elif name.startswith("graph-"):
-            layer = v2_6_3 if name.endswith("2.6.3") else v2_7_0
-            captured = CapturedCall(lambda layer=layer: layer.flash_attn_func(q, k, v, causal=False))
-            conditions[name] = Condition(name, captured.replay)
-        elif name == "compile-default":
-            fn = compiled(name, "default")
-            conditions[name] = Condition(name, lambda fn=fn: fn(q, k, v, causal=False),
-                                         compiled=True)
-        elif name in ("ro", "ro-rotating", "ro-mark-step"):
-            if ro is None:
-                ro = compiled("ro", "reduce-overhead")
-            if name == "ro":
-                call = lambda: ro(q, k, v, causal=False)  # noqa: E731
-            elif name == "ro-rotating":
-                cycle = {"i": 0}
+        try:
+            if name == "eager-v2.6.3":
+                conditions[name] = Condition(
+                    name, lambda: v2_6_3.flash_attn_func(q, k, v, causal=False))
+            elif name == "eager-v2.7.0":
+                conditions[name] = Condition(
+                    name, lambda: v2_7_0.flash_attn_func(q, k, v, causal=False))
+            elif name.startswith("graph-"):
+                layer = v2_6_3 if name.endswith("2.6.3") else v2_7_0
+                captured = CapturedCall(
+                    lambda layer=layer: layer.flash_attn_func(q, k, v, causal=False))
+                conditions[name] = Condition(name, captured.replay)
+            elif name == "compile-default":
+                fn = compiled(name, "default")
+                conditions[name] = Condition(name, lambda fn=fn: fn(q, k, v, causal=False),
+                                             compiled=True)
+            elif name in ("ro", "ro-rotating", "ro-mark-step"):
+                if ro is None:
+                    ro = compiled("ro", "reduce-overhead")
+                if name == "ro":
+                    call = lambda: ro(q, k, v, causal=False)  # noqa: E731
+                elif name == "ro-rotating":
+                    cycle = {"i": 0}
 
-                def call():
-                    cycle["i"] = (cycle["i"] + 1) % ROTATING_INPUTS
-                    return ro(*rotating[cycle["i"]], causal=False)
-            else:
-                mark = torch.compiler.cudagraph_mark_step_begin
+                    def call():
+                        cycle["i"] = (cycle["i"] + 1) % ROTATING_INPUTS
+                        return ro(*rotating[cycle["i"]], causal=False)
+                else:
+                    mark = torch.compiler.cudagraph_mark_step_begin
 
-                def call():
-                    mark()
-                    return ro(q, k, v, causal=False)
-            conditions[name] = Condition(name, call, compiled=True)
-        else:  # ro-static, ro-no-grad, ro-static-no-grad-mark-step: own copies, own inputs
-            fn = compiled(name, "reduce-overhead")
-            inputs = qkv()
-            if "static" in name:
-                for tensor in inputs:
-                    try:
-                        torch._dynamo.mark_static_address(tensor, guard=False)
-                    except TypeError:
-                        torch._dynamo.mark_static_address(tensor)
-            context = no_grad if "no-grad" in name else contextlib.nullcontext
-            if "mark-step" in name:
-                mark = torch.compiler.cudagraph_mark_step_begin
+                    def call():
+                        mark()
+                        return ro(q, k, v, causal=False)
+                conditions[name] = Condition(name, call, compiled=True)
+            else:  # ro-static, ro-no-grad, ro-static-no-grad-mark-step: own copies, own inputs
+                fn = compiled(name, "reduce-overhead")
+                inputs = qkv()
+                if "static" in name:
+                    for tensor in inputs:
+                        try:
+                            torch._dynamo.mark_static_address(tensor, guard=False)
+                        except TypeError:
+                            torch._dynamo.mark_static_address(tensor)
+                context = no_grad if "no-grad" in name else contextlib.nullcontext
+                if "mark-step" in name:
+                    mark = torch.compiler.cudagraph_mark_step_begin
 
-                def call(fn=fn, inputs=inputs, mark=mark):
-                    mark()
-                    return fn(*inputs, causal=False)
-            else:
-                call = (lambda fn=fn, inputs=inputs: fn(*inputs, causal=False))
-            conditions[name] = Condition(name, call, context, compiled=True)
+                    def call(fn=fn, inputs=inputs, mark=mark):
+                        mark()
+                        return fn(*inputs, causal=False)
+                else:
+                    call = (lambda fn=fn, inputs=inputs: fn(*inputs, causal=False))
+                conditions[name] = Condition(name, call, context, compiled=True)
+        except Exception as error:  # noqa: BLE001: the other conditions still run
+            failed[name] = f"setup: {type(error).__name__}: {error}"
+            print(f"[diagnose] {name} dropped: {failed[name]}", file=sys.stderr)
     return conditions
 
 
@@ -340,30 +349,42 @@ def main(argv=None):
 
     set_logs(torch, True)
     first_calls = {}
-    conditions = build_conditions(torch, names, shape, args.seed)
-    for name, condition in conditions.items():  # compile, warm up and record, logged
-        with condition.context():
-            before = dynamo_counters()
-            start = time.perf_counter()
-            for _ in range(5):
-                condition.call()
-            torch.cuda.synchronize()
-            first_calls[name] = {"seconds_5_calls": round(time.perf_counter() - start, 3),
-                                 "dynamo": sweep_plan.counter_delta(before, dynamo_counters())}
-    print("[diagnose] logged pass (untimed): 200 calls per compiled condition", file=sys.stderr)
-    for condition in conditions.values():
-        if condition.compiled:
+    failed = {}  # condition -> why it was dropped (the report still covers the others)
+    conditions = build_conditions(torch, names, shape, args.seed, failed)
+    for name, condition in list(conditions.items()):  # compile, warm up and record, logged
+        try:
             with condition.context():
-                for _ in range(200):
+                before = dynamo_counters()
+                start = time.perf_counter()
+                for _ in range(5):
                     condition.call()
                 torch.cuda.synchronize()
+                first_calls[name] = {"seconds_5_calls": round(time.perf_counter() - start, 3),
+                                     "dynamo": sweep_plan.counter_delta(before, dynamo_counters())}
+                if condition.compiled:  # the logged (untimed) pass
+                    for _ in range(200):
+                        condition.call()
+                    torch.cuda.synchronize()
+        except Exception as error:  # noqa: BLE001: the other conditions still run
+            failed[name] = f"first calls: {type(error).__name__}: {error}"
+            print(f"[diagnose] {name} dropped: {failed[name]}", file=sys.stderr)
+            del conditions[name]
+    print("[diagnose] first calls and the logged pass (200 calls per compiled condition) done",
+          file=sys.stderr)
     set_logs(torch, False)
+    if not conditions:
+        print(f"py-compile-diagnose: every condition failed: {failed}", file=sys.stderr)
+        return 1
 
     before_profiler = run_rounds(torch, conditions, args, rng, "before the profiler")
     tables = []
     for condition in conditions.values():
         for with_stack in (False, True):
-            tables.append(profile(torch, condition, args.profile_calls, out_dir, with_stack))
+            try:
+                tables.append(profile(torch, condition, args.profile_calls, out_dir, with_stack))
+            except Exception as error:  # noqa: BLE001: a table lost, not the run
+                tables.append(f"== {condition.name}: profile (with_stack={with_stack}) failed: "
+                              f"{type(error).__name__}: {error}\n")
         (out_dir / f"profile-{condition.name}.txt").write_text("".join(tables[-2:]))
     after_profiler = run_rounds(torch, conditions, args, rng, "after the profiler")
 
@@ -377,16 +398,18 @@ def main(argv=None):
         "command_line": " ".join([sys.executable] + sys.argv),
         "torch_logs_env": os.environ.get("TORCH_LOGS", ""),
         "first_calls": first_calls,
+        "failed_conditions": failed,
         "before_profiler": before_profiler,
         "after_profiler": after_profiler,
         "tree_state_at_end": tree_state(torch),
     }
     (out_dir / "diagnose.json").write_text(json.dumps(report, indent=1) + "\n")
-    text = "\n".join(summary_lines(before_profiler, after_profiler, args.calls))
+    text = "\n".join(summary_lines(before_profiler, after_profiler, args.calls)
+                     + [f"{name:30} FAILED: {why}" for name, why in failed.items()])
     (out_dir / "diagnose.txt").write_text(text + "\n")
     print(text)
     print(f"py-compile-diagnose: results in {out_dir}", file=sys.stderr)
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
