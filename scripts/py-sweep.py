@@ -575,9 +575,12 @@ class Sweep:
         """Interleaved rounds of PRIME_ROUND_S of calls per entry until every entry's round
         median is steady (sweep_plan.prime_finished); recorded in prime_record."""
         calls = {}
-        for entry in entries:
+
+        def size(entry):  # through interleaved: a call that raises fails its entry, not the run
             calls[entry.label] = max(10, min(100_000, math.ceil(PRIME_ROUND_S
                                                                 / self.per_call_s(entry))))
+
+        entries = self.interleaved(entries, size, failed)
         histories = {entry.label: [] for entry in entries}
 
         def round_of(entry):
