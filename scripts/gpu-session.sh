@@ -61,9 +61,9 @@
 #   py-model-compile  the encoder under torch.compile, modes FA_PY_COMPILE_MODES (default
 #             'default reduce-overhead'), on FA_PY_COMPILE_FILTER (default
 #             'b:(2|32|512)/s:(50|300)/', 6 shapes); every shape compiles anew (estimated 10-20 s
-#             per shape, variant and mode: about 2.5 min per mode; at most about 5 min per mode,
-#             as no new shape starts after 200 s; the reports' first_calls give the real
-#             compile seconds)
+#             per shape, variant and mode: about 2.5 min per mode; at most about 4.5 min per
+#             mode, as no new shape starts after 150 s, so the two modes fit one 10-minute
+#             command; the reports' first_calls give the real compile seconds)
 #             -> $OUT/py-model-compile.tar.gz (py-model-compile/)
 #   nsys-phases  scripts/nsys-profile.sh's phase check (FA_NSYS_PHASES=1) at the same shapes,
 #             eager (needs .nsysdeps carried) -> $OUT/nsys-phases.tar.gz (nsys-phases/)
@@ -588,10 +588,11 @@ stage_py_model_compile() {
   mkdir -p "$dir"
   py_build || return 1
   for mode in ${FA_PY_COMPILE_MODES:-default reduce-overhead}; do
-    # --time-limit: no new shape after 200 s, so a slower compile than estimated still leaves a
-    # report of the shapes done (the small ones come first) inside the 420 s backstop.
-    py_python 420 scripts/py-sweep.py --config configs/py-model.json --workload model --compile \
-      --compile-mode "$mode" --filter "$filter" --time-limit 200 \
+    # --time-limit: no new shape after 150 s, so a slower compile than estimated still leaves a
+    # report of the shapes done (the small ones come first) inside the 280 s backstop; two modes
+    # then stay inside one 600 s device command.
+    py_python 280 scripts/py-sweep.py --config configs/py-model.json --workload model --compile \
+      --compile-mode "$mode" --filter "$filter" --time-limit 150 \
       --out "$dir/py-model-$mode.json" 2>"$dir/py-model-$mode.log" | tee "$dir/py-model-$mode.txt"
     [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
     [ -f "$dir/py-model-$mode.json" ] || continue
