@@ -130,7 +130,7 @@ def section_commit(inputs):
         return inputs.pending("cpp", "compare-e2e.json")
     context = data["baseline"]["context"]
     return (f"Commit `{context.get('git_commit')}`, {context.get('gpu_name')} "
-            f"(driver {context.get('cuda_driver_version')}, CUDA runtime "
+            f"(CUDA driver API {context.get('cuda_driver_version')}, CUDA runtime "
             f"{context.get('cuda_runtime_version')}, LibTorch {context.get('libtorch_version')}), "
             f"C++ sweep of {context.get('date')}; reports and fa-compare outputs in "
             f"`results/h200/reproduce/`.")
