@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "benchmark_name.h"
+#include "bounded_read.h"
 #include "context_keys.h"
 #include "lenient_json.h"
 #include "text.h"
@@ -127,12 +128,7 @@ std::string read_text(const std::string& path) {
   if (const auto size = fs::file_size(path, error); !error && size > kMaxReportBytes) too_large();
   std::ifstream file(path, std::ios::binary);
   if (!file) fail(path, fmt::format("cannot read ({})", std::strerror(errno)));
-  std::string text;
-  char buffer[65536];
-  while (file.read(buffer, sizeof buffer) || file.gcount() > 0) {
-    text.append(buffer, static_cast<std::size_t>(file.gcount()));
-    if (text.size() > kMaxReportBytes) too_large();
-  }
+  std::string text = read_at_most(file, kMaxReportBytes, too_large);
   if (file.bad()) fail(path, fmt::format("cannot read ({})", std::strerror(errno)));
   return text;
 }

@@ -11,8 +11,8 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
+#include "report/bounded_read.h"
 #include "report/output_file.h"
 #include "report/text.h"
 
@@ -190,16 +190,11 @@ std::string read_config_file(const std::string& path) {
     throw UsageError(report::one_line(path) + ": (file): cannot read (" + std::strerror(errno) +
                      ")");
   }
-  std::string text;
-  char buffer[65536];
-  while (file.read(buffer, sizeof buffer) || file.gcount() > 0) {
-    text.append(buffer, static_cast<std::size_t>(file.gcount()));
-    if (text.size() > kMaxConfigBytes) {
-      throw UsageError(report::one_line(path) + ": (file): larger than the " +
-                       std::to_string(kMaxConfigBytes >> 20) +
-                       " MiB limit of a sweep config; not read");
-    }
-  }
+  std::string text = report::read_at_most(file, kMaxConfigBytes, [&] {
+    throw UsageError(report::one_line(path) + ": (file): larger than the " +
+                     std::to_string(kMaxConfigBytes >> 20) +
+                     " MiB limit of a sweep config; not read");
+  });
   if (file.bad()) throw UsageError(report::one_line(path) + ": (file): read failed");
   return text;
 }
