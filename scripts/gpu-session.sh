@@ -54,6 +54,10 @@
 #             at (2, 50) with --compile-inputs copied, static, and copied with --kernel-timing
 #             off (no profiler in the process) (estimated 100 s)
 #             -> $OUT/py-compile-diagnose.tar.gz (py-compile-diagnose/)
+#   py-model-diagnose  the same for the model forward at (2, 50): scripts/py-compile-diagnose.py
+#             --conditions model (eager both layers, graph, compile default and reduce-overhead;
+#             300 calls a loop; estimated 90 s) -> $OUT/py-model-diagnose.tar.gz
+#             (python/model-diagnose/)
 #   py-graph  the lone call in eager and graph mode (CUDA-graph replays) over the article grid,
 #             5 repetitions of 0.05 s (estimated 90 s) -> $OUT/py-graph.tar.gz (py-graph/)
 #   py-model  the encoder forward (configs/py-model.json) in eager and graph mode, both layers,
@@ -177,12 +181,15 @@ stage_kernel() {
 }
 
 stage_tune() {
-  local tune="$build_dir/core_cuda_tune"
+  local tune="$build_dir/core_cuda_tune" bench_rc
   mkdir -p "$build_dir"
   /usr/local/cuda/bin/nvcc -std=c++17 -O3 -arch=sm_90 --expt-relaxed-constexpr -lineinfo \
     -Xptxas -v -I kernels -I tests/kernels -o "$tune" tests/kernels/core_cuda_tune.cu \
     >"$work/tune-build.log" 2>&1 || { tail -n 30 "$work/tune-build.log"; return 1; }
-  "$tune" "$work/tune.csv" | tee "$work/tune.log" || return 1
+  # A candidate FAIL still fails the stage, but only after the SASS counts and the profile: they
+  # are what explains a failure.
+  "$tune" "$work/tune.csv" | tee "$work/tune.log"
+  bench_rc=${PIPESTATUS[0]}
   {
     cuobjdump --dump-resource-usage "$tune" | grep -E 'Function|REG'
     echo "# static SASS opcode counts per kernel (cuobjdump --dump-sass $tune)"
@@ -204,6 +211,7 @@ stage_tune() {
     { tail -n 20 "$work/tune-ncu.txt"; return 1; }
   grep -E 'attention_fwd_kernel|Duration|Issued Instructions  |Registers Per|Achieved Active|Issue Slots Busy' \
     "$work/tune-ncu.txt"
+  [ "$bench_rc" -eq 0 ] || { echo "core_cuda_tune exited $bench_rc"; return 1; }
 }
 
 stage_sanitize() {
@@ -542,6 +550,16 @@ stage_py_compile_diagnose() {
   done
   pack_stage py-compile-diagnose py-compile-diagnose
   return "$rc"
+}
+
+# Where the model forward's time goes under reduce-overhead at (2, 50) (issue 14.3).
+stage_py_model_diagnose() {
+  local dir="$work/python/model-diagnose"
+  mkdir -p "$dir"
+  py_build || return 1
+  py_python 300 scripts/py-compile-diagnose.py --conditions model --calls 300 \
+    --profile-calls 50 --out-dir "$dir" 2>"$dir/diagnose.log" || return 1
+  pack_stage py-model-diagnose python/model-diagnose
 }
 
 # The lone call in both modes: graph mode is fa-sweep's (one call captured, replays timed).

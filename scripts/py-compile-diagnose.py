@@ -24,6 +24,12 @@ timed loop (e2e = call + synchronize, host = call only, as py-sweep measures):
   ro-no-grad                   its own compiled copy, compiled and called under torch.no_grad()
   ro-static-no-grad-mark-step  all three together: what a careful inference user writes
 
+With --conditions model, the same for the model forward (fa_versus.encoder, 4 layers, x of shape
+(batch, seqlen, heads * head_dim), eval, under torch.no_grad(), as py-sweep --workload model runs
+it): model-eager-v2.6.3, model-eager-v2.7.0, model-graph-v2.7.0 (one forward captured),
+model-default-v2.7.0, model-ro-v2.7.0 and model-ro-v2.6.3 (torch.compile(model, fullgraph=False);
+2.6.3's layer breaks the graph around each attention call), each its own encoder instance.
+
 Every compiled condition gets its own copy of the function's code object, so each has its own
 dynamo cache (no condition reuses another's graph). Around every timed loop the torch._dynamo
 counters and the CUDA-graph tree's state are read: a recompile, a re-recording or a fallback
@@ -63,7 +69,12 @@ from fa_versus import sweep_plan  # noqa: E402  (torch-free)
 CONDITIONS = ("eager-v2.6.3", "eager-v2.7.0", "graph-v2.6.3", "graph-v2.7.0", "compile-default",
               "ro", "ro-rotating", "ro-mark-step", "ro-static", "ro-no-grad",
               "ro-static-no-grad-mark-step")
-TRACED = ("eager-v2.7.0", "compile-default", "ro", "ro-static-no-grad-mark-step")
+# The model forward (fa_versus.encoder, as py-sweep --workload model runs it: x of shape
+# (batch, seqlen, heads * head_dim), eval, no grad): where its reduce-overhead time goes.
+MODEL_CONDITIONS = ("model-eager-v2.6.3", "model-eager-v2.7.0", "model-graph-v2.7.0",
+                    "model-default-v2.7.0", "model-ro-v2.7.0", "model-ro-v2.6.3")
+TRACED = ("eager-v2.7.0", "compile-default", "ro", "ro-static-no-grad-mark-step",
+          "model-ro-v2.7.0")
 ROTATING_INPUTS = 8
 
 
@@ -76,7 +87,8 @@ def parse_args(argv):
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per phase")
     parser.add_argument("--profile-calls", type=int, default=200, help="calls per profile")
     parser.add_argument("--conditions", default=",".join(CONDITIONS),
-                        help="comma-separated subset of the conditions")
+                        help="comma-separated subset of the conditions, or 'model' for the "
+                        f"model forward's ({', '.join(MODEL_CONDITIONS)})")
     parser.add_argument("--seed", type=int, default=0)
     return parser.parse_args(argv)
 
@@ -174,7 +186,9 @@ def build_conditions(torch, names, shape, seed, failed):
     ro = None
     for name in names:
         try:
-            if name == "eager-v2.6.3":
+            if name.startswith("model-"):
+                conditions[name] = model_condition(torch, name, shape, seed)
+            elif name == "eager-v2.6.3":
                 conditions[name] = Condition(
                     name, lambda: v2_6_3.flash_attn_func(q, k, v, causal=False))
             elif name == "eager-v2.7.0":
@@ -230,6 +244,31 @@ def build_conditions(torch, names, shape, seed, failed):
             failed[name] = f"setup: {type(error).__name__}: {error}"
             print(f"[diagnose] {name} dropped: {failed[name]}", file=sys.stderr)
     return conditions
+
+
+def model_condition(torch, name, shape, seed):
+    """model-<eager|graph|default|ro>-<layer>: one forward of a fresh encoder (own weights from
+    the seed, own dynamo cache entry) through that layer, under torch.no_grad()."""
+    import importlib
+
+    from fa_versus import encoder
+    from fa_versus.graph_capture import CapturedCall
+
+    _, how, version = name.split("-", 2)
+    batch, seqlen, heads, head_dim = shape
+    layer = importlib.import_module(f"fa_versus.{version.replace('.', '_')}")
+    model = encoder.build_encoder(layer.flash_attn_func, embed=heads * head_dim, heads=heads,
+                                  device="cuda", dtype=torch.float16, seed=seed)
+    x = torch.randn(batch, seqlen, heads * head_dim, device="cuda", dtype=torch.float16,
+                    generator=torch.Generator(device="cuda").manual_seed(seed))
+    if how == "graph":
+        with torch.no_grad():
+            captured = CapturedCall(lambda: model(x))
+        return Condition(name, captured.replay, torch.no_grad)
+    if how in ("default", "ro"):
+        model = torch.compile(model, fullgraph=False, dynamic=False,
+                              mode=None if how == "default" else "reduce-overhead")
+    return Condition(name, lambda: model(x), torch.no_grad, compiled=how != "eager")
 
 
 def timed_loop(torch, condition, calls):
@@ -334,17 +373,19 @@ def main(argv=None):
         print("py-compile-diagnose: needs a CUDA GPU", file=sys.stderr)
         return 2
     names = [n.strip() for n in args.conditions.split(",") if n.strip()]
-    unknown = [n for n in names if n not in CONDITIONS]
+    if names == ["model"]:
+        names = list(MODEL_CONDITIONS)
+    unknown = [n for n in names if n not in CONDITIONS + MODEL_CONDITIONS]
     if unknown:
         print(f"py-compile-diagnose: --conditions: unknown {unknown} (known: "
-              f"{', '.join(CONDITIONS)})", file=sys.stderr)
+              f"{', '.join(CONDITIONS + MODEL_CONDITIONS)}, or model)", file=sys.stderr)
         return 2
     shape = tuple(int(x) for x in args.shape.split(","))
     out_dir = Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     from fa_versus import sweep_workloads
 
-    sweep_workloads.raise_recompile_limits(len(CONDITIONS))
+    sweep_workloads.raise_recompile_limits(len(CONDITIONS + MODEL_CONDITIONS))
     rng = random.Random(args.seed)
 
     set_logs(torch, True)

@@ -25,8 +25,10 @@ one mode in one report (e.g. --baseline py-v2.7.0 --contender py-v2.7.0-compile)
 Per repetition and entry (a variant in one mode; medians over the repetition's iterations):
   e2e_us       time.perf_counter around one call plus torch.cuda.synchronize()
   host_us      time.perf_counter around the call only (until the Python call returns)
-  kernel_us    from torch.profiler (CUPTI) over `kernel_samples` further calls made right after
-               the timed loops: attention: the median duration of the core kernel
+  kernel_us    from torch.profiler (CUPTI) over `kernel_samples` further calls per repetition,
+               made after every timed loop of the run (--kernel-timing end, the default: a
+               profiler session leaves host overhead behind, which "after" lets into the later
+               timed loops): attention: the median duration of the core kernel
                ("attention_fwd_kernel"); model: the device time of the whole forward (every GPU
                activity per call)
   overhead_us  e2e_us - kernel_us; tflops, gbps of the kernel (attention only; fa-sweep's formulas)
@@ -217,8 +219,10 @@ def parse_args(argv):
         "else 10)",
     )
     parser.add_argument(
-        "--kernel-timing", choices=("after", "off"), default="after",
-        help="after (default): kernel_us from torch.profiler after each repetition's timed loops; "
+        "--kernel-timing", choices=("end", "after", "off"), default="end",
+        help="end (default): kernel_us from torch.profiler in a pass over every shape after all "
+        "timed loops (and the re-run), so no timed loop runs after a profiler session; after: "
+        "after each repetition's timed loops (every later loop carries the profiler's residue); "
         "off: no profiler in the process at all",
     )
     parser.add_argument(
@@ -415,7 +419,11 @@ class Sweep:
         self.warmup_iterations = config["warmup_iterations"]
         self.warmup_s = args.warmup if args.warmup is not None else config["warmup_s"]
         self.kernel_samples = args.kernel_samples or config["kernel_samples"]
-        self.kernel_timing = self.cuda and args.kernel_timing == "after"
+        # "end" or "after" on a GPU, else None. A torch.profiler session leaves host overhead
+        # behind in the process (measured: docs/python-layer.md, "Kernel timing"), so "end"
+        # profiles only once every timed loop has run.
+        self.kernel_timing = args.kernel_timing if self.cuda and args.kernel_timing != "off" \
+            else None
         self.seed = args.seed if args.seed is not None else config["seed"]
         self.order_rng = random.Random(self.seed)
         self.sync = torch.cuda.synchronize if self.cuda else (lambda: None)
@@ -522,8 +530,46 @@ class Sweep:
             return None
         raise MeasurementError(message)
 
+    def kernel_pass(self, shape, shape_index, results):
+        """--kernel-timing end: kernel_us for every repetition row of one shape's results, after
+        all timed loops. The entries are made again (compiled callables come from their caches,
+        graph mode captures again); repetition r profiles the inputs repetition r was timed on.
+        An entry whose profiling fails becomes a failed case, as under "after"."""
+        labels = [label for label, result in results.items() if not isinstance(result, str)]
+        buffers = self.workload.buffers(shape)
+        self.fill(buffers, shape_index, -1)
+        if self.args.compile_inputs == "static":
+            self.mark_static(buffers)
+        failed, entries = {}, []
+        for label in labels:
+            try:
+                entries.append(self.make_entry(label, shape, buffers))
+            except Exception as error:  # noqa: BLE001
+                failed[label] = f"{type(error).__name__}: {error}"
+        captured = [entry.captured for entry in entries if entry.captured is not None]
+        entries = self.interleaved(entries, self.warm_up, failed)
+        for repetition in range(self.repetitions):
+            if not entries:
+                break
+            self.fill(buffers, shape_index, repetition)
+            kernels = {}
+
+            def profiled(entry):
+                kernels[entry.label] = self.kernel_time(entry)
+
+            entries = self.interleaved(entries, profiled, failed)
+            for entry in entries:
+                rows = results[entry.label]
+                if repetition < len(rows):
+                    rows[repetition]["kernel_us"] = kernels.get(entry.label)
+        for graph in captured:
+            graph.release()
+        for label, message in failed.items():
+            results[label] = f"kernel timing: {message}"
+
     def warm_up_profiler(self):
         if self.kernel_timing:  # the first profiler session initialises CUPTI: keep it out
+            # of the first measurement ("after": of the first timed loop; "end": of the pass)
             with self.torch.profiler.profile(
                 activities=[self.torch.profiler.ProfilerActivity.CUDA]
             ):
@@ -647,7 +693,7 @@ class Sweep:
 
             entries = self.interleaved(entries, timed, failed)
             kernels = {}
-            if self.kernel_timing:
+            if self.kernel_timing == "after":
 
                 def profiled(entry):
                     kernels[entry.label] = self.kernel_time(entry)
@@ -821,9 +867,12 @@ def make_context(torch, sweep, config, variants, modes, args, ext, cases, warmup
         "extension": getattr(ext, "__file__", ""),
     }
     if sweep.kernel_timing:
+        when = ("end: a pass over every shape after all timed loops and the re-run; per "
+                "repetition" if sweep.kernel_timing == "end" else "after: after each "
+                "repetition's timed loops;")
         context["kernel_timing_phase"] = (
-            f"after: {sweep.kernel_samples} profiled calls per entry after each repetition's "
-            "timed loops, one torch.profiler session (CUDA activities) per entry; "
+            f"{when} {sweep.kernel_samples} profiled calls per entry on that repetition's inputs, "
+            "one torch.profiler session (CUDA activities) per entry; "
             + ("kernel_us = the median core-kernel duration" if workload.kernel_tag()
                else "kernel_us = the device time of all activity per call (sum / calls)")
         )
@@ -1007,8 +1056,10 @@ def main(argv=None):
     stopped = None  # why the sweep stopped before the last shape (--time-limit)
     run_cases = 0
     started = time.perf_counter()
+    timed = []  # (shape, index, label, results) per shape, in the order run
     with grad_mode:
-        sweep.warm_up_profiler()
+        if sweep.kernel_timing == "after":
+            sweep.warm_up_profiler()
         for position, (shape, index, matching) in enumerate(selected, start=1):
             if args.time_limit and time.perf_counter() - started > args.time_limit:
                 stopped = (f"stopped after {position - 1} of {len(selected)} shapes: "
@@ -1025,16 +1076,9 @@ def main(argv=None):
                     print(f"py-sweep: prime at {label}: {record['seconds']:.2f} s, "
                           f"{record['rounds']} rounds, steady: {record['steady']}",
                           file=sys.stderr)
-            shape_rows, shape_warnings = make_rows(
-                ext, shape, config, sweep.repetitions, results, family_start=families,
-                attention_counters=workload.has_attention_counters)
-            families += len(results)
             run_cases += len(matching)
-            rows.extend(shape_rows)
-            warnings.extend(shape_warnings)
-            summary.append((label, results))
+            timed.append((shape, index, label, results))
             errors = [f"{name}: {r}" for name, r in results.items() if isinstance(r, str)]
-            failed |= bool(errors)
             print(f"[{position}/{len(selected)}] {label} done "
                   f"({time.perf_counter() - started:.1f} s)"
                   + (f"; FAILED {'; '.join(errors)}" if errors else ""), file=sys.stderr)
@@ -1046,6 +1090,21 @@ def main(argv=None):
             warmup_check["first_case"] = sweep_plan.first_case_check(label, first_results, rerun)
             print(f"[re-run] {label} done ({time.perf_counter() - started:.1f} s)",
                   file=sys.stderr)
+        if sweep.kernel_timing == "end" and timed:
+            sweep.warm_up_profiler()
+            for shape, index, label, results in timed:
+                sweep.kernel_pass(shape, index, results)
+            print(f"[kernel timing] {len(timed)} shapes done "
+                  f"({time.perf_counter() - started:.1f} s)", file=sys.stderr)
+    for shape, index, label, results in timed:
+        shape_rows, shape_warnings = make_rows(
+            ext, shape, config, sweep.repetitions, results, family_start=families,
+            attention_counters=workload.has_attention_counters)
+        families += len(results)
+        rows.extend(shape_rows)
+        warnings.extend(shape_warnings)
+        summary.append((label, results))
+        failed |= any(isinstance(result, str) for result in results.values())
     for warning in warnings + sweep.warnings:
         print(f"py-sweep: warning: {warning}", file=sys.stderr)
     print_summary(summary, labels)

@@ -247,14 +247,14 @@ def section_claim4(inputs):
 
 def section_claim5(inputs):
     rows = []
-    sources = [("python", f"compare-compile-{mode}-vs-py-v2.6.3-e2e.json") for mode in
-               ("default", "reduce-overhead")] + [("python", "compare-graph-e2e.json"),
-                                                  ("cpp", "compare-e2e.json")]
-    loaded = [(part, name, inputs.compare(part, name)) for part, name in sources]
+    # (part, compare file, the mode its cases carry): compile variants run as eager cases.
+    sources = [("python", f"compare-compile-{mode}-vs-py-v2.6.3-e2e.json", "eager") for mode in
+               ("default", "reduce-overhead")] + [("python", "compare-graph-e2e.json", "graph"),
+                                                  ("cpp", "compare-e2e.json", "graph")]
+    loaded = [(part, name, mode, inputs.compare(part, name)) for part, name, mode in sources]
     for batch, seqlen in HEADLINE:
         row = [shape(batch, seqlen)]
-        for index, (part, name, data) in enumerate(loaded):
-            mode = "graph" if index == 3 else "eager"
+        for part, name, mode, data in loaded:
             row.append(inputs.pending(part, name) if data is None
                        else ratio_cell(case_at(data, batch, seqlen, mode)))
         rows.append(row)
@@ -355,16 +355,32 @@ def section_floor(inputs):
 
 
 def section_model(inputs):
-    rows = []
-    for mode in ("eager", "compile-default", "compile-reduce-overhead"):
-        name = f"compare-model-{mode}-e2e.json"
-        data = inputs.compare("model", name)
-        if data is None:
-            rows.append([mode, inputs.pending("model", name), ""])
-            continue
-        for case in data.get("cases", []):
-            rows.append([mode, case.get("name"), ratio_cell(case)])
-    return table(["mode", "case", "2.7.0 / 2.6.3 e2e [95%] verdict"], rows)
+    """Per mode, the model forward with 2.7.0's layer against 2.6.3's in the same mode (does the
+    mode remove the overhead?), and the compiled 2.7.0 model against eager 2.6.3."""
+    compiled = "compare-model-compile-{}-vs-py-model-v2.6.3{}-e2e.json"
+    sources = [("eager", "compare-model-e2e.json", "eager"),
+               ("CUDA graph", "compare-model-e2e.json", "graph")]
+    for mode in ("default", "reduce-overhead"):
+        sources.append((f"compile {mode}", compiled.format(mode, "-compile"), "eager"))
+    sources.append(("compile reduce-overhead 2.7.0 / eager 2.6.3",
+                    compiled.format("reduce-overhead", ""), "eager"))
+    loaded = [(label, name, mode, inputs.compare("model", name)) for label, name, mode in sources]
+    ratios, medians = [], []
+    for batch, seqlen in HEADLINE:
+        ratio_row, median_row = [shape(batch, seqlen)], [shape(batch, seqlen)]
+        for index, (_label, name, mode, data) in enumerate(loaded):
+            case = None if data is None else case_at(data, batch, seqlen, mode)
+            ratio_row.append(inputs.pending("model", name) if data is None else ratio_cell(case))
+            if index < 4:  # the last source repeats medians already shown
+                median_row.append(f"{median_us(case, 'baseline')} / {median_us(case, 'contender')}")
+        ratios.append(ratio_row)
+        medians.append(median_row)
+    ratio_header = ["shape"] + [f"{label}: 2.7.0 / 2.6.3" if index < 4 else label
+                                for index, (label, _n, _m, _d) in enumerate(loaded)]
+    median_header = ["shape"] + [f"{label}: e2e us 2.6.3 / 2.7.0" for label, *_ in loaded[:4]]
+    return (table(ratio_header, ratios) + "\n\n" + table(median_header, medians) +
+            "\n\nRatio of medians [95% interval] and verdict (threshold 5%), both variants "
+            "in one process, interleaved; compile modes compare the two compiled models.")
 
 
 SECTIONS = {

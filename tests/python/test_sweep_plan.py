@@ -290,6 +290,79 @@ def test_the_rerun_of_the_first_case_keeps_its_first_call_record():
     assert list(sweep.first_calls) == ["fwd/py-v2.7.0-compile/b:2/s:50/h:16/d:16/fp16/eager"]
 
 
+def _kernel_timing_sweep(when):
+    """A sweep whose kernel_time is a stand-in that records, per call, the repetition whose
+    inputs were last filled in and whether any timed loop ran after an earlier profiling."""
+    py_sweep = _load_py_sweep()
+    clock = FakeClock()
+    sweep = _sweep(py_sweep, clock, prime_max_s=0.0)
+    sweep.kernel_timing = when
+    log = []  # ("fill", repetition) / ("timed", label) / ("profiled", label, repetition)
+    filled = {"repetition": None}
+    fill, timed_loop = sweep.fill, sweep.timed_loop
+
+    def recording_fill(buffers, shape_index, repetition):
+        filled["repetition"] = repetition
+        fill(buffers, shape_index, repetition)
+
+    def recording_timed_loop(entry, iterations):
+        log.append(("timed", entry.label))
+        return timed_loop(entry, iterations)
+
+    def kernel_time(entry):
+        log.append(("profiled", entry.label, filled["repetition"]))
+        return 2.0 + filled["repetition"]
+
+    sweep.fill, sweep.timed_loop, sweep.kernel_time = recording_fill, recording_timed_loop, \
+        kernel_time
+    return sweep, log
+
+
+def test_kernel_timing_end_profiles_after_every_timed_loop_on_each_repetitions_inputs():
+    sweep, log = _kernel_timing_sweep("end")
+    labels = ["py-v2.6.3/eager", "py-v2.7.0/eager"]
+    shapes = [((2, 50, 16, 16), 0), ((32, 150, 16, 16), 1)]
+    results = [sweep.run_shape(shape, index, labels) for shape, index in shapes]
+    assert not [event for event in log if event[0] == "profiled"]
+    assert all(rep["kernel_us"] is None for r in results for reps in r.values() for rep in reps)
+    timed_loops = len(log)
+    for (shape, index), result in zip(shapes, results):
+        sweep.kernel_pass(shape, index, result)
+    profiled = log[timed_loops:]
+    assert profiled and all(event[0] == "profiled" for event in profiled)  # no loop after one
+    assert len(profiled) == 2 * 2 * 3  # shapes x entries x repetitions
+    for result in results:
+        for label in labels:
+            # repetition r was profiled on repetition r's inputs (kernel_time returns 2 + r)
+            assert [rep["kernel_us"] for rep in result[label]] == [2.0, 3.0, 4.0]
+
+
+def test_kernel_timing_after_profiles_between_the_timed_loops():
+    sweep, log = _kernel_timing_sweep("after")
+    result = sweep.run_shape((2, 50, 16, 16), 0, ["py-v2.6.3/eager", "py-v2.7.0/eager"])
+    kinds = [event[0] for event in log]
+    assert kinds.index("profiled") < len(kinds) - 1 - kinds[::-1].index("timed")
+    assert [rep["kernel_us"] for rep in result["py-v2.6.3/eager"]] == [2.0, 3.0, 4.0]
+
+
+def test_a_kernel_pass_that_fails_makes_the_entry_a_failed_case():
+    sweep, _log = _kernel_timing_sweep("end")
+    labels = ["py-v2.6.3/eager", "py-v2.7.0/eager"]
+    result = sweep.run_shape((2, 50, 16, 16), 0, labels)
+    working = sweep.kernel_time
+
+    def kernel_time(entry):
+        if entry.label == "py-v2.7.0/eager":
+            raise RuntimeError("the profiler saw 9 'attention_fwd_kernel' kernels for 10 calls")
+        return working(entry)
+
+    sweep.kernel_time = kernel_time
+    sweep.kernel_pass((2, 50, 16, 16), 0, result)
+    assert result["py-v2.7.0/eager"] == ("kernel timing: RuntimeError: the profiler saw 9 "
+                                         "'attention_fwd_kernel' kernels for 10 calls")
+    assert [rep["kernel_us"] for rep in result["py-v2.6.3/eager"]] == [2.0, 3.0, 4.0]
+
+
 class FakeKinetoEvent:
     def __init__(self, device, name, start_ns, duration_ns, annotation=False):
         self._device, self._name, self._start, self._duration = device, name, start_ns, duration_ns
