@@ -14,6 +14,8 @@ Parameter names (layers.<i>.norm1/attn.qkv/attn.proj/norm2/mlp.fc1/mlp.fc2, norm
 tests/python's plain-PyTorch reference reads.
 """
 
+import types
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -82,10 +84,35 @@ def build_encoder(attention, *, embed=256, heads=16, layers=4, mlp_ratio=4, devi
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = Encoder(attention, embed=embed, heads=heads, layers=layers, mlp_ratio=mlp_ratio)
+    _give_own_code(model)
     model = model.to(device=device, dtype=dtype)
     model.eval()
     model.requires_grad_(False)
     return model
+
+
+def _give_own_code(model):
+    """Moves each of this model's modules to a subclass whose forward has its own code object.
+
+    torch.compile keeps its state per code object, not per model: the cache entries and the
+    mark that makes dynamo run a frame eagerly from then on, which it sets on Encoder.forward
+    when a graph break falls inside its loop over the layers (2.6.3's layer: pybind11's fwd is
+    opaque). With the classes' shared code, compiling a 2.6.3 model made every 2.7.0 model
+    compiled in the same process run Encoder.forward eagerly and each layer as three graphs
+    (measured on the H200: results/h200/python/model-diagnose/). A copy of the code object
+    (code.replace()) is a distinct object with the same bytecode."""
+    subclasses = {}
+    for module in model.modules():
+        cls = type(module)
+        if cls not in (SelfAttention, Mlp, EncoderLayer, Encoder):
+            continue
+        if cls not in subclasses:
+            forward = cls.forward
+            own = types.FunctionType(forward.__code__.replace(), forward.__globals__,
+                                     forward.__name__, forward.__defaults__, forward.__closure__)
+            subclasses[cls] = type(cls.__name__, (cls,), {"forward": own,
+                                                          "__qualname__": cls.__qualname__})
+        module.__class__ = subclasses[cls]
 
 
 def describe(layers, mlp_ratio=4):

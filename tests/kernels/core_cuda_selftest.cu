@@ -166,6 +166,8 @@ bool run_timing_case(int batch, int seqlen, int head_dim, bool bf16) {
   FA_CUDA_CHECK_LAUNCH();
   FA_CUDA_CHECK(cudaMemset(dout.get(), 0xff, dout.bytes()));
   FA_CUDA_CHECK(cudaMemset(dlse.get(), 0xff, dlse.bytes()));
+  // The launches below go to a non-blocking stream, which does not wait for these fills.
+  FA_CUDA_CHECK(cudaDeviceSynchronize());
   const fa::AttentionParams params = make_params(pr, l, l, l, dq.get(), dk.get(), dv.get(),
                                                  dout.get(), static_cast<float*>(dlse.get()));
   cudaStream_t stream;

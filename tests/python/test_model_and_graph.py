@@ -112,6 +112,30 @@ def test_the_2_7_0_model_compiles_whole_and_2_6_3_breaks_the_graph():
     torch._dynamo.reset()
 
 
+def test_a_2_6_3_model_compiled_first_leaves_the_2_7_0_model_one_whole_graph():
+    # py-sweep and py-compile-diagnose compile both models in one process. The 2.6.3 model's
+    # graph break falls inside Encoder.forward's loop, and dynamo marks that frame to run
+    # eagerly; the mark must not reach the 2.7.0 model (encoder._give_own_code).
+    import torch._dynamo
+    from torch._dynamo.testing import CompileCounter
+
+    torch._dynamo.reset()
+    built = models("cpu")
+    x = random_x("cpu")
+    with torch.no_grad():
+        broken_counter, whole_counter = CompileCounter(), CompileCounter()
+        broken = torch.compile(built["py-v2.6.3"], dynamic=False, backend=broken_counter)
+        for _ in range(2):
+            broken(x)
+        # The precondition: the break splits the 2.6.3 forward into several frames.
+        assert broken_counter.frame_count > 1, broken_counter.frame_count
+        whole = torch.compile(built["py-v2.7.0"], dynamic=False, backend=whole_counter)
+        for _ in range(2):
+            torch.testing.assert_close(whole(x), built["py-v2.7.0"](x), atol=1e-3, rtol=1e-3)
+        assert whole_counter.frame_count == 1, whole_counter.frame_count
+    torch._dynamo.reset()
+
+
 # --- Graph mode ---------------------------------------------------------------------------------
 
 
