@@ -536,17 +536,8 @@ class Sweep:
         graph mode captures again); repetition r profiles the inputs repetition r was timed on.
         An entry whose profiling fails becomes a failed case, as under "after"."""
         labels = [label for label, result in results.items() if not isinstance(result, str)]
-        buffers = self.workload.buffers(shape)
-        self.fill(buffers, shape_index, -1)
-        if self.args.compile_inputs == "static":
-            self.mark_static(buffers)
-        failed, entries = {}, []
-        for label in labels:
-            try:
-                entries.append(self.make_entry(label, shape, buffers))
-            except Exception as error:  # noqa: BLE001
-                failed[label] = f"{type(error).__name__}: {error}"
-        captured = [entry.captured for entry in entries if entry.captured is not None]
+        failed = {}
+        buffers, entries, captured = self.prepare_shape(shape, shape_index, labels, failed)
         entries = self.interleaved(entries, self.warm_up, failed)
         for repetition in range(self.repetitions):
             if not entries:
@@ -575,6 +566,23 @@ class Sweep:
             ):
                 self.torch.zeros(1, device=self.device).add_(1)
                 self.sync()
+
+    def prepare_shape(self, shape, shape_index, labels, failed):
+        """The shape's input buffers (filled, marked static if asked) and an entry per label, after
+        its first call or capture; a label whose entry cannot be made goes to `failed`. Returns
+        (buffers, entries, captured graphs to release)."""
+        buffers = self.workload.buffers(shape)
+        self.fill(buffers, shape_index, -1)
+        if self.args.compile_inputs == "static":
+            self.mark_static(buffers)
+        entries = []
+        for label in labels:
+            try:
+                entries.append(self.make_entry(label, shape, buffers))
+            except Exception as error:  # noqa: BLE001
+                failed[label] = f"{type(error).__name__}: {error}"
+        captured = [entry.captured for entry in entries if entry.captured is not None]
+        return buffers, entries, captured
 
     def make_entry(self, label, shape, buffers):
         """The entry, after its first call (eager: torch.compile compiles there) or its capture
@@ -660,17 +668,7 @@ class Sweep:
         batch, seqlen, heads, head_dim = shape
         shape_label = f"b:{batch}/s:{seqlen}/h:{heads}/d:{head_dim}"
         failed = {}
-        buffers = self.workload.buffers(shape)
-        self.fill(buffers, shape_index, -1)
-        if self.args.compile_inputs == "static":
-            self.mark_static(buffers)
-        entries = []
-        for label in labels:
-            try:
-                entries.append(self.make_entry(label, shape, buffers))
-            except Exception as error:  # noqa: BLE001
-                failed[label] = f"{type(error).__name__}: {error}"
-        captured = [entry.captured for entry in entries if entry.captured is not None]
+        buffers, entries, captured = self.prepare_shape(shape, shape_index, labels, failed)
         for _ in range(WARMUP_ROUNDS_PER_SHAPE):
             entries = self.interleaved(entries, self.warm_up, failed)
         if prime and self.args.prime_max_s > 0:
