@@ -543,12 +543,7 @@ class Sweep:
             if not entries:
                 break
             self.fill(buffers, shape_index, repetition)
-            kernels = {}
-
-            def profiled(entry):
-                kernels[entry.label] = self.kernel_time(entry)
-
-            entries = self.interleaved(entries, profiled, failed)
+            entries, kernels = self.profile_entries(entries, failed)
             for entry in entries:
                 rows = results[entry.label]
                 if repetition < len(rows):
@@ -557,6 +552,16 @@ class Sweep:
             graph.release()
         for label, message in failed.items():
             results[label] = f"kernel timing: {message}"
+
+    def profile_entries(self, entries, failed):
+        """kernel_us of each entry on the current inputs, interleaved; an entry whose profiling
+        fails goes to `failed`. Returns (the entries left, {label: kernel_us})."""
+        kernels = {}
+
+        def profiled(entry):
+            kernels[entry.label] = self.kernel_time(entry)
+
+        return self.interleaved(entries, profiled, failed), kernels
 
     def warm_up_profiler(self):
         if self.kernel_timing:  # the first profiler session initialises CUPTI: keep it out
@@ -692,11 +697,7 @@ class Sweep:
             entries = self.interleaved(entries, timed, failed)
             kernels = {}
             if self.kernel_timing == "after":
-
-                def profiled(entry):
-                    kernels[entry.label] = self.kernel_time(entry)
-
-                entries = self.interleaved(entries, profiled, failed)
+                entries, kernels = self.profile_entries(entries, failed)
             for entry in entries:
                 e2e, host = samples[entry.label]
                 results[entry.label].append({
