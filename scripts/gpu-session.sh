@@ -305,7 +305,7 @@ stage_pytest() {
   grep -E '^CMAKE_(C|CXX|CUDA_HOST)_COMPILER:' "$build_dir/CMakeCache.txt"
   cmake --build "$build_dir" -j 16 --target fa_kernels fa_versus_ext || return 1
   ctest --test-dir "$build_dir" -R '^(kernels_library_defines_no_libstdcxx|python_layers)$' \
-    --output-on-failure --timeout 300
+    --output-on-failure --timeout 300 --no-tests=error
 }
 
 # --- A/B runs (issue 18; docs/ab.md) ------------------------------------------------------------
