@@ -116,7 +116,7 @@ stage_env() {
   dpkg -l | grep -E 'libbenchmark|libgtest|libfmt|nlohmann|cli11' || true
 }
 
-stage_build() { FA_JOBS=16 configure_and_build "$build_dir" -DCMAKE_CUDA_ARCHITECTURES=90; }
+stage_build() { FA_JOBS=16 configure_and_build "$build_dir" -DCMAKE_CUDA_ARCHITECTURES=90 -DFA_BUILD_TESTS=ON; }
 
 # GPU timing tests side by side measure each other (issue 15): everything else in parallel, then
 # the GPU-timing and Python tests one at a time.
@@ -314,12 +314,19 @@ read -r -a ab_grid <<<"${FA_AB_GRID:---config configs/article.json --mode eager}
 # The shapes of the phase stages: the study's smallest, a middle and its largest.
 phase_filter='/b:(2/s:50|32/s:150|512/s:300)/'
 
-# configure_once DIR [cmake args...]: configure DIR unless it already is (configure once; build
-# only the targets a stage needs).
+# configure_once DIR [cmake args...]: configure DIR unless it already is, with the tests as asked
+# (on unless the args say -DFA_BUILD_TESTS=OFF). Configure once, build only the targets a stage
+# needs; but scripts/reproduce configures build-gpu without tests, and a test stage after it must
+# not find no tests and pass (ctest exits 0 on an empty selection).
 configure_once() {
   local dir=$1
   shift
-  [ -f "$dir/build.ninja" ] || configure "$dir" -DCMAKE_CUDA_ARCHITECTURES=90 "$@"
+  local tests=ON
+  [[ " $* " == *" -DFA_BUILD_TESTS=OFF "* ]] && tests=OFF
+  if [ -f "$dir/build.ninja" ] && grep -qx "FA_BUILD_TESTS:BOOL=$tests" "$dir/CMakeCache.txt"; then
+    return 0
+  fi
+  configure "$dir" -DCMAKE_CUDA_ARCHITECTURES=90 -DFA_BUILD_TESTS=$tests "$@"
 }
 
 # Two builds of the same tree for an A/A: two build directories. The second builds fa-sweep only.
