@@ -49,6 +49,11 @@
 #             'b:(2|32|512)/s:(50|300)/' --repetitions 5 with the steady-state prime and the
 #             re-run of the first case; prints the prime and first case vs re-run (estimated
 #             60 s once fa_versus_ext is built) -> $OUT/py-warmup.tar.gz (py-warmup/)
+#   py-drift  issue 14.2's open question, does the long runs' drift follow where the Python thread
+#             runs: the eager article grid (part 2's command) once per entry of FA_DRIFT_CPUS
+#             (default '- 2 - 9': '-' unpinned, N pinned with taskset -c N), in that order, then
+#             scripts/lib/drift_summary.py over the reports (about 115 s a run)
+#             -> $OUT/py-drift.tar.gz (python/drift-*/)
 #   py-compile-diagnose  issue 14.3: scripts/py-compile-diagnose.py at (2, 50) (reduce-overhead
 #             conditions, counters, profiles; estimated 120 s), then py-sweep reduce-overhead
 #             at (2, 50) with --compile-inputs copied, static, and copied with --kernel-timing
@@ -533,6 +538,36 @@ print("first case flagged:", check["first_case"]["flagged"])
 PY
   pack_stage py-warmup py-warmup
   return "$rc"
+}
+
+# The same grid pinned to one core and unpinned, alternately: the first case against its re-run,
+# the CPUs the thread ran on and its involuntary context switches (context host_cpu) per run, and
+# how far the runs' case medians lie apart (docs/python-layer.md, "Warm-up").
+stage_py_drift() {
+  local dir="$work/py-drift" index=0 cpu name reference="" runs=() status=0
+  mkdir -p "$dir"
+  py_build || return 1
+  for cpu in ${FA_DRIFT_CPUS:-- 2 - 9}; do
+    index=$((index + 1))
+    local pin=()
+    if [ "$cpu" = - ]; then
+      name="$index-unpinned"
+    else
+      name="$index-cpu$cpu" pin=(taskset -c "$cpu")
+      [ -n "$reference" ] || reference=$name
+    fi
+    log "py-drift: run $name"
+    FA_VERSUS_EXT_DIR="$FA_ROOT/$build_dir/python" PYTHONPATH="$FA_ROOT/python" \
+      PYTHONUNBUFFERED=1 timeout 150 "${pin[@]}" python3 scripts/py-sweep.py \
+      --config configs/article.json --repetitions 10 --min-time 0.05 --out "$dir/$name.json" \
+      >"$dir/$name.txt" 2>"$dir/$name.log" || { echo "run $name: exit $?"; status=1; }
+    [ -f "$dir/$name.json" ] && runs+=("$name=$dir/$name.json")
+  done
+  [ "${#runs[@]}" -gt 0 ] &&
+    python3 scripts/lib/drift_summary.py "${runs[@]}" ${reference:+--reference "$reference"} |
+    tee "$dir/summary.md"
+  pack_stage py-drift py-drift
+  return "$status"
 }
 
 # Where reduce-overhead's host time goes at (2, 50), then py-sweep's measurement of it with the

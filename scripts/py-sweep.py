@@ -68,7 +68,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "python"))
 
-from fa_versus import sweep_plan  # noqa: E402  (torch-free; the rest loads after torch)
+from fa_versus import host_cpu, sweep_plan  # noqa: E402  (torch-free; the rest after torch)
 
 MODES = ("eager", "graph")
 COMPILE_MODES = ("default", "reduce-overhead", "max-autotune-no-cudagraphs")
@@ -1056,6 +1056,8 @@ def main(argv=None):
     run_cases = 0
     started = time.perf_counter()
     timed = []  # (shape, index, label, results) per shape, in the order run
+    cpu = host_cpu.HostCpuRecord()  # the context's host_cpu: the timing thread's core, switches
+    cpu.start()
     with grad_mode:
         if sweep.kernel_timing == "after":
             sweep.warm_up_profiler()
@@ -1068,6 +1070,7 @@ def main(argv=None):
             batch, seqlen, heads, head_dim = shape
             label = f"b:{batch}/s:{seqlen}/h:{heads}/d:{head_dim}"
             results = sweep.run_shape(shape, index, matching, prime=position == 1)
+            cpu.note()
             if position == 1:
                 first = (shape, index, matching, results)
                 if sweep.prime_record:
@@ -1117,6 +1120,7 @@ def main(argv=None):
     if args.out:
         context = make_context(torch, sweep, config, variants, modes, args, ext, run_cases,
                                warmup_check)
+        context["host_cpu"] = cpu.record()
         if stopped:
             context["note"] = stopped + (f"; {context['note']}" if "note" in context else "")
         try:

@@ -52,7 +52,7 @@ const std::vector<std::string_view> kAll =
           // py-sweep.
           "tool", "kernel_name_tag", "timer", "torch_version", "python_version", "git_dirty",
           "warmup_iterations", "warmup_s", "kernel_samples", "seed", "iterations", "torch_compile",
-          "extension", "note", "workload", "warmup_check", "first_calls"});
+          "extension", "note", "workload", "warmup_check", "first_calls", "host_cpu"});
 
 }  // namespace
 

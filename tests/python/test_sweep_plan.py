@@ -500,6 +500,24 @@ def test_main_writes_typed_context_and_one_row_per_repetition():
     for row in rows:
         assert row.counters["e2e_us"] == row.real_time > 0
         assert "kernel_us" not in row.counters  # no kernel timing on the CPU
+    cpu = context["host_cpu"]  # where the timing thread ran (docs/python-layer.md, "Warm-up")
+    assert set(cpu["cpus_seen"]) <= set(cpu["affinity"]) and cpu["cpus_seen"]
+    assert cpu["voluntary_context_switches"] >= 0 <= cpu["involuntary_context_switches"]
+
+
+def test_host_cpu_reads_the_processor_field_after_a_command_name_with_spaces_and_parens():
+    import io
+    from unittest import mock
+
+    from fa_versus import host_cpu
+
+    # /proc/thread-self/stat of a thread named "py (sweep) 1" that last ran on CPU 7.
+    fields = ["S"] + [str(n) for n in range(4, 39)] + ["7", "0", "0"]
+    stat = "4242 (py (sweep) 1) " + " ".join(fields) + "\n"
+    with mock.patch("builtins.open", return_value=io.StringIO(stat)):
+        assert host_cpu.current_cpu() == 7
+    with mock.patch("builtins.open", side_effect=OSError("no /proc")):
+        assert host_cpu.current_cpu() is None
 
 
 def test_main_refuses_graph_mode_off_the_gpu_and_graph_only_compile_variants():
